@@ -1,0 +1,5 @@
+"""``python -m seedmigrate`` entry point."""
+
+from seedmigrate.cli import main
+
+raise SystemExit(main())
