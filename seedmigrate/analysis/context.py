@@ -1,0 +1,244 @@
+"""Facts about one parsed file that every rule shares, computed in one walk."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from functools import cached_property
+
+from seedmigrate.analysis.model import Edit, Finding, Pos
+from seedmigrate.analysis.names import NameResolver
+from seedmigrate.config import Config
+
+#: Calls that seed a process-global RNG (qualified names, resolved through imports).
+SEEDING_FUNCTIONS: frozenset[str] = frozenset(
+    {
+        "random.seed",
+        "numpy.random.seed",
+        "tensorflow.random.set_seed",
+        "tensorflow.random.set_random_seed",
+        "tensorflow.set_random_seed",
+        "tensorflow.compat.v1.set_random_seed",
+        "tensorflow.compat.v1.random.set_random_seed",
+        "tensorflow.compat.v2.random.set_seed",
+        "tensorflow.keras.utils.set_random_seed",
+        "keras.utils.set_random_seed",
+        "tf_keras.utils.set_random_seed",
+        "torch.manual_seed",
+        "torch.random.manual_seed",
+        "torch.cuda.manual_seed",
+        "torch.cuda.manual_seed_all",
+        "torch.cuda.random.manual_seed",
+        "torch.cuda.random.manual_seed_all",
+        "transformers.set_seed",
+        "transformers.trainer_utils.set_seed",
+        "accelerate.utils.set_seed",
+        "lightning.seed_everything",
+        "lightning.pytorch.seed_everything",
+        "lightning.fabric.seed_everything",
+        "lightning.fabric.utilities.seed.seed_everything",
+        "lightning.pytorch.utilities.seed.seed_everything",
+        "lightning_fabric.utilities.seed.seed_everything",
+        "pytorch_lightning.seed_everything",
+        "pytorch_lightning.utilities.seed.seed_everything",
+    }
+)
+
+TF_ROOTS = frozenset({"tensorflow", "keras", "tf_keras"})
+TORCH_ROOTS = frozenset(
+    {"torch", "torchvision", "lightning", "pytorch_lightning", "transformers", "accelerate"}
+)
+FWR13Y_MODULES = {
+    "fwr13y.seeder.tf": "tf",
+    "fwr13y.seeder.pyt": "torch",
+    "fwr13y.seeder": "",
+}
+
+
+class FileContext:
+    """One file's source, its ``ast`` tree and the facts rules look up."""
+
+    def __init__(self, text: str, tree: ast.Module, config: Config | None = None) -> None:
+        self.text = text
+        self.tree = tree
+        self.config = config or Config()
+        self.names = NameResolver(tree)
+        self._line_bytes = [line.encode("utf-8") for line in text.splitlines(keepends=True)]
+        self.parents: dict[int, ast.AST] = {}
+        self.calls: list[tuple[ast.Call, str | None]] = []
+        for node in ast.walk(tree):
+            for child in ast.iter_child_nodes(node):
+                self.parents[id(child)] = node
+            if isinstance(node, ast.Call):
+                self.calls.append((node, self.names.qualify(node.func)))
+
+    # -- positions -------------------------------------------------------------------
+
+    def _char_col(self, line: int, byte_col: int) -> int:
+        if 0 < line <= len(self._line_bytes):
+            return len(self._line_bytes[line - 1][:byte_col].decode("utf-8", "replace"))
+        return byte_col
+
+    def pos(self, node: ast.AST) -> Pos:
+        """``(line, column)`` of ``node``'s start, column in characters (libcst's)."""
+        return node.lineno, self._char_col(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+
+    def end_pos(self, node: ast.AST) -> Pos:
+        line = node.end_lineno or node.lineno  # type: ignore[attr-defined]
+        return line, self._char_col(line, node.end_col_offset or 0)  # type: ignore[attr-defined]
+
+    def finding(
+        self,
+        code: str,
+        node: ast.AST,
+        message: str,
+        edits: tuple[Edit, ...] | list[Edit] = (),
+        *,
+        fixable: bool | None = None,
+    ) -> Finding:
+        """A finding spanning ``node``; fixable when it carries edits unless told otherwise."""
+        line, col = self.pos(node)
+        end_line, end_col = self.end_pos(node)
+        edits = tuple(edits)
+        return Finding(
+            code,
+            message,
+            line,
+            col + 1,
+            end_line,
+            end_col + 1,
+            bool(edits) if fixable is None else fixable,
+            edits,
+        )
+
+    def source_of(self, node: ast.AST) -> str:
+        """The exact source text of ``node``."""
+        return ast.get_source_segment(self.text, node) or ""
+
+    # -- tree navigation -------------------------------------------------------------
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        return self.parents.get(id(node))
+
+    def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
+        current = self.parent(node)
+        while current is not None:
+            yield current
+            current = self.parent(current)
+
+    def statement_of(self, node: ast.AST) -> ast.stmt | None:
+        """The innermost statement that contains ``node`` (itself if a statement)."""
+        if isinstance(node, ast.stmt):
+            return node
+        for ancestor in self.ancestors(node):
+            if isinstance(ancestor, ast.stmt):
+                return ancestor
+        return None
+
+    def enclosing_function(self, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        for ancestor in self.ancestors(node):
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return ancestor
+        return None
+
+    def qualify(self, node: ast.AST) -> str | None:
+        return self.names.qualify(node)
+
+    # -- what the file uses ----------------------------------------------------------
+
+    @cached_property
+    def imported_modules(self) -> set[str]:
+        """Every module path the file imports from (``numpy``, ``tensorflow.keras``...)."""
+        found: set[str] = set()
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.add(node.module)
+        return found
+
+    @cached_property
+    def roots(self) -> set[str]:
+        return {name.split(".")[0] for name in self.imported_modules}
+
+    @property
+    def uses_tf(self) -> bool:
+        return bool(self.roots & TF_ROOTS)
+
+    @property
+    def uses_torch(self) -> bool:
+        return bool(self.roots & TORCH_ROOTS)
+
+    @property
+    def uses_ml(self) -> bool:
+        """Imports a framework or numpy: a file whose loops may be training loops."""
+        return bool(self.roots & (TF_ROOTS | TORCH_ROOTS | {"numpy", "jax", "horovod"}))
+
+    @cached_property
+    def seeder_import(self) -> tuple[str, str] | None:
+        """``(alias, module)`` of an existing ``seeder_runtime``/``fwr13y`` import."""
+        runtime = self.config.runtime_module
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if _is_runtime(alias.name, runtime) and alias.asname:
+                        return alias.asname, alias.name
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for alias in node.names:
+                    full = f"{node.module}.{alias.name}"
+                    if _is_runtime(full, runtime):
+                        return alias.asname or alias.name, full
+        return None
+
+    @cached_property
+    def seeder_name(self) -> str:
+        """The name inserted code calls the runtime by (existing alias, else a free one)."""
+        if self.seeder_import:
+            return self.seeder_import[0]
+        for candidate in ("seeder", "seeder_rt", "seedmigrate_seeder"):
+            if not self.names.is_bound(candidate):
+                return candidate
+        return "seedmigrate_seeder"
+
+    @cached_property
+    def backend_module(self) -> str:
+        """``seeder_runtime.tf`` / ``.torch`` / plain, by the frameworks the file imports."""
+        base = self.config.runtime_module
+        if self.uses_tf and (not self.uses_torch or self.has_keras_fit):
+            return f"{base}.tf"
+        if self.uses_torch:
+            return f"{base}.torch"
+        return base
+
+    @cached_property
+    def has_keras_fit(self) -> bool:
+        return any(
+            isinstance(call.func, ast.Attribute) and call.func.attr in ("fit", "fit_generator")
+            for call, _ in self.calls
+        )
+
+    def import_edit(self) -> tuple[Edit, ...]:
+        """The edit adding the runtime import, or nothing if the file has one."""
+        if self.seeder_import:
+            return ()
+        return (Edit("after_imports", code=f"import {self.backend_module} as {self.seeder_name}"),)
+
+    def is_seeder_call(self, node: ast.AST, attr: str) -> bool:
+        """True for ``<seeder alias>.<attr>(...)``."""
+        return (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == attr
+            and isinstance(node.func.value, ast.Name)
+            and self.seeder_import is not None
+            and node.func.value.id == self.seeder_import[0]
+        )
+
+
+def _is_runtime(module: str, runtime: str) -> bool:
+    return (
+        module == runtime
+        or module.startswith(runtime + ".")
+        or module in FWR13Y_MODULES
+        or module.startswith("fwr13y.seeder")
+    )

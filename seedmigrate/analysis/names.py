@@ -1,0 +1,225 @@
+"""Resolve names to qualified names through a file's imports, on the stdlib ``ast``.
+
+This is the cheap stand-in for libcst's ``ScopeProvider`` + ``QualifiedNameProvider``:
+one walk builds a table of bindings per scope (module, function, lambda, class,
+comprehension); a dotted expression such as ``np.random.seed`` resolves through the
+nearest binding of its head name. A head bound by anything other than an import in
+that scope (``random = torch.randn(3)``, a parameter called ``np``) resolves to
+nothing, so a shadowed name is never mistaken for the module.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+_SCOPE_NODES = (
+    ast.Module,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.Lambda,
+    ast.ClassDef,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
+
+
+@dataclass
+class Scope:
+    """Bindings of one scope: name -> qualified module path, or ``None`` if not an import."""
+
+    node: ast.AST
+    parent: Scope | None
+    imports: dict[str, str] = field(default_factory=dict)
+    other: set[str] = field(default_factory=set)
+
+    @property
+    def is_class(self) -> bool:
+        return isinstance(self.node, ast.ClassDef)
+
+
+def dotted_name(node: ast.AST) -> str | None:
+    """``a.b.c`` for a Name/Attribute chain, else ``None``."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+class _Binder(ast.NodeVisitor):
+    """Collects the bindings of every scope and remembers each node's scope."""
+
+    def __init__(self, module: ast.Module) -> None:
+        self.scopes: dict[ast.AST, Scope] = {}
+        self.scope_of: dict[int, Scope] = {}
+        self.current = self._open(module, None)
+
+    def _open(self, node: ast.AST, parent: Scope | None) -> Scope:
+        scope = Scope(node, parent)
+        self.scopes[node] = scope
+        return scope
+
+    def _bind_other(self, name: str) -> None:
+        self.current.other.add(name)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        self.scope_of[id(node)] = self.current
+        super().generic_visit(node)
+
+    def _visit_scoped(self, node: ast.AST, body_fields: tuple[str, ...]) -> None:
+        self.scope_of[id(node)] = self.current
+        outer = self.current
+        self.current = self._open(node, outer)
+        for name in body_fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
+        self.current = outer
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self._bind_other(node.name)
+        for deco in node.decorator_list:
+            self.visit(deco)
+        for default in [*node.args.defaults, *node.args.kw_defaults]:
+            if default is not None:
+                self.visit(default)
+        if node.returns is not None:
+            self.visit(node.returns)
+        self._visit_scoped(node, ("args", "body"))
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        for default in [*node.args.defaults, *node.args.kw_defaults]:
+            if default is not None:
+                self.visit(default)
+        self._visit_scoped(node, ("args", "body"))
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self._bind_other(node.name)
+        for item in [*node.decorator_list, *node.bases, *node.keywords]:
+            self.visit(item)
+        self._visit_scoped(node, ("body",))
+
+    def _visit_comprehension(self, node: ast.AST) -> None:
+        self._visit_scoped(node, ("generators", "elt", "key", "value"))
+
+    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _visit_comprehension
+
+    def visit_arg(self, node: ast.arg) -> None:
+        self._bind_other(node.arg)
+        self.generic_visit(node)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, (ast.Store, ast.Del)):
+            self._bind_other(node.id)
+        self.scope_of[id(node)] = self.current
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        # ``hvd = None`` in an ``except ImportError`` fallback does not shadow the module.
+        if isinstance(node.value, ast.Constant) and node.value.value is None:
+            self.scope_of[id(node)] = self.current
+            return
+        self.generic_visit(node)
+
+    def visit_Import(self, node: ast.Import) -> None:
+        self.scope_of[id(node)] = self.current
+        for alias in node.names:
+            if alias.asname:
+                self.current.imports[alias.asname] = alias.name
+            else:
+                head = alias.name.split(".")[0]
+                self.current.imports.setdefault(head, head)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        self.scope_of[id(node)] = self.current
+        if node.level or not node.module:
+            for alias in node.names:  # relative import: a local module, never a framework
+                self._bind_other(alias.asname or alias.name)
+            return
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            self.current.imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.name:
+            self._bind_other(node.name)
+        self.generic_visit(node)
+
+    def visit_MatchAs(self, node: ast.MatchAs) -> None:
+        if node.name:
+            self._bind_other(node.name)
+        self.generic_visit(node)
+
+    def visit_Global(self, node: ast.Global) -> None:
+        self.scope_of[id(node)] = self.current
+
+
+class NameResolver:
+    """Answers "which module path does this expression name?" for one parsed file."""
+
+    def __init__(self, module: ast.Module) -> None:
+        binder = _Binder(module)
+        for stmt in module.body:
+            binder.visit(stmt)
+        self._scope_of = binder.scope_of
+        self.module_scope = binder.scopes[module]
+        self._scopes = binder.scopes
+
+    def scope_for(self, node: ast.AST) -> Scope:
+        """The scope ``node`` was found in (module scope when unknown)."""
+        return self._scope_of.get(id(node), self.module_scope)
+
+    def lookup(self, name: str, scope: Scope) -> str | None:
+        """Qualified path bound to ``name`` as seen from ``scope``, or ``None``."""
+        current: Scope | None = scope
+        first = True
+        while current is not None:
+            if current.is_class and not first:
+                current = current.parent
+                continue
+            if name in current.other:
+                return None
+            if name in current.imports:
+                return current.imports[name]
+            current = current.parent
+            first = False
+        return None
+
+    def qualify(self, node: ast.AST) -> str | None:
+        """Qualified name of a Name/Attribute chain (``np.random.seed`` -> ``numpy.random.seed``)."""
+        dotted = dotted_name(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        base = self.lookup(head, self.scope_for(_head_node(node)))
+        if base is None:
+            return None
+        return f"{base}.{rest}" if rest else base
+
+    def is_bound(self, name: str) -> bool:
+        """True when ``name`` is bound anywhere in the file (to pick a free alias)."""
+        return any(name in s.imports or name in s.other for s in self._scopes.values())
+
+    def module_imports(self) -> dict[str, str]:
+        """Every import binding in the file, all scopes merged (alias -> path)."""
+        merged: dict[str, str] = {}
+        for scope in self._scopes.values():
+            merged.update(scope.imports)
+        return merged
+
+
+def _head_node(node: ast.AST) -> ast.AST:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node

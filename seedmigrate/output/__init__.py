@@ -1,0 +1,1 @@
+"""Rendering findings, diffs and summaries; one module per format."""

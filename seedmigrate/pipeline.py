@@ -1,0 +1,126 @@
+"""One file through the stages: read bytes -> parse -> analyse -> fix -> verify.
+
+Runs in worker processes for ``-j``; everything it returns is picklable. Nothing is
+written here: the CLI decides what to write, and writes atomically.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from seedmigrate.analysis import analyse_tree, might_need_analysis
+from seedmigrate.analysis.model import Finding
+from seedmigrate.config import Config
+from seedmigrate.files import SourceError, SourceFile, decode_source, read_source
+
+
+@dataclass
+class FileResult:
+    """What happened to one file."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    error: Finding | None = None  # SEED000
+    source: SourceFile | None = None
+    new_text: str | None = None  # set by fix() when the file changes
+    remaining: list[Finding] = field(default_factory=list)  # after fixing
+
+    @property
+    def changed(self) -> bool:
+        return (
+            self.new_text is not None
+            and self.source is not None
+            and (self.new_text != self.source.text)
+        )
+
+
+def _error(path: str, message: str, line: int = 1, column: int = 1) -> Finding:
+    return Finding("SEED000", message, line, column, line, column, False, (), path)
+
+
+def _parse(text: str, path: str) -> ast.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # invalid escape sequences etc. are not ours
+        return ast.parse(text, filename=path)
+
+
+def analyse_file(
+    path: Path,
+    config: Config,
+    *,
+    data: bytes | None = None,
+    display: str | None = None,
+    force: bool = False,
+) -> FileResult:
+    """Read and analyse one file (``data`` instead of reading, for stdin).
+
+    A file without any token a rule looks for is not even parsed, unless ``force``
+    (files named on the command line are always parsed, so their syntax errors show).
+    """
+    name = display or str(path)
+    result = FileResult(name)
+    try:
+        source = decode_source(data, path) if data is not None else read_source(path)
+    except SourceError as exc:
+        result.error = _error(name, exc.message, exc.line, exc.column)
+        return result
+    result.source = source
+    if not force and not might_need_analysis(source.text):
+        return result
+    try:
+        tree = _parse(source.text, name)
+    except SyntaxError as exc:
+        result.error = _error(
+            name, f"cannot parse: {exc.msg}", exc.lineno or 1, max(exc.offset or 1, 1)
+        )
+        return result
+    except (ValueError, RecursionError, MemoryError) as exc:  # null bytes, deep nesting
+        result.error = _error(name, f"cannot parse: {exc}")
+        return result
+    result.findings = analyse_tree(source.text, tree, config, name)
+    return result
+
+
+def fix_file(result: FileResult, config: Config) -> FileResult:
+    """Apply every fixable finding's edits; the output is re-parsed and re-analysed.
+
+    If the fixed code would not parse, nothing changes and a SEED000 error says why.
+    """
+    from seedmigrate.transforms import FixError, apply_edits
+
+    if result.source is None or result.error is not None:
+        return result
+    edits = [edit for finding in result.findings if finding.fixable for edit in finding.edits]
+    if not edits:
+        result.remaining = list(result.findings)
+        return result
+    try:
+        new_text = apply_edits(result.source.text, edits)
+        tree = _parse(new_text, result.path)
+    except (FixError, SyntaxError) as exc:
+        message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
+        result.error = _error(result.path, f"fix not applied, file left unchanged: {message}")
+        return result
+    result.new_text = new_text
+    result.remaining = analyse_tree(new_text, tree, config, result.path)
+    return result
+
+
+def process_file(path: Path, config: Config, fix: bool, force: bool = False) -> FileResult:
+    """Analyse one file, and fix it when ``fix`` (the unit of work for ``-j``).
+
+    An unexpected exception becomes a SEED000 error for this file alone: the other
+    files are still processed and no traceback reaches the user.
+    """
+    try:
+        result = analyse_file(path, config, force=force)
+        return fix_file(result, config) if fix else result
+    except Exception as exc:  # noqa: BLE001 - reported, never swallowed silently
+        result = FileResult(str(path))
+        result.error = _error(
+            str(path), f"internal error, file left unchanged: {type(exc).__name__}: {exc}"
+        )
+        return result

@@ -1,0 +1,60 @@
+"""SEED002: the script's own helper that only seeds global RNGs."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from seedmigrate.analysis import FileFacts
+from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.rules.base import Rule
+
+
+def check(facts: FileFacts) -> Iterator[Finding]:
+    seeding = facts.seeding
+    for name, function in seeding.removed_helpers().items():
+        edits = [Edit("remove", facts.ctx.pos(function))]
+        for call in seeding.helper_calls[name]:
+            stmt = facts.ctx.parent(call)
+            assert isinstance(stmt, ast.Expr)
+            edits.append(Edit("remove", facts.ctx.pos(seeding.removal_target(stmt))))
+        yield facts.ctx.finding(
+            "SEED002",
+            function,
+            f"`{name}()` only seeds global RNGs; it is removed together with its "
+            f"{len(seeding.helper_calls[name])} call(s)",
+            edits,
+        )
+
+
+RULE = Rule(
+    code="SEED002",
+    slug="seeding-helper",
+    summary="Script-defined helper that only seeds global RNGs",
+    why=(
+        "`def set_seed(seed): random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)` "
+        "is the most common hand-written seeding. It is replaced as a whole by `seeder.init` "
+        "and `seeder.reseed`."
+    ),
+    fix=(
+        "When every use of the helper in the file is a plain call statement, `apply` removes "
+        "the helper and its calls. A helper that is used otherwise (passed as a callback, "
+        "exported, never called here) is kept and emptied instead: its seeding calls go "
+        "(SEED001) and its body becomes its docstring or `pass`."
+    ),
+    fixable=True,
+    check=check,
+    examples=(
+        (
+            "import random\n\nimport numpy as np\n\n\ndef set_seed(seed):\n"
+            '    """Seed everything."""\n    random.seed(seed)\n    np.random.seed(seed)\n\n\n'
+            "def main():\n    set_seed(42)\n    return 0\n",
+            "import random\n\nimport numpy as np\n\n\ndef main():\n    return 0\n",
+        ),
+    ),
+    invalid=("import torch\n\ndef fix_seed(s):\n    torch.manual_seed(s)\n\nfix_seed(1)\n",),
+    valid=(
+        "import torch\n\ndef set_seed(s):\n    torch.manual_seed(s)\n    return s\n\nset_seed(1)\n",
+        "import torch\n\ndef set_seed(s):\n    torch.manual_seed(s)\n\nx = set_seed(1)\n",
+    ),
+)

@@ -1,0 +1,85 @@
+"""SEED003: the training script's argument parser has no seed flag."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from seedmigrate.analysis import FileFacts
+from seedmigrate.analysis.entry import SEED_HELP, block_of
+from seedmigrate.analysis.migration import is_entry_script
+from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.rules.base import Rule
+
+
+def _quote(facts: FileFacts, calls: list[ast.Call]) -> str:
+    """The quote character the file's own ``add_argument`` calls use."""
+    for call in calls:
+        text = facts.ctx.source_of(call.args[0]) if call.args else ""
+        if text[:1] in ("'", '"'):
+            return text[0]
+    return '"'
+
+
+def check(facts: FileFacts) -> Iterator[Finding]:
+    entry = facts.entry
+    if entry.seed_flag is not None or not is_entry_script(facts):
+        return
+    parser = entry.main_parser
+    if parser is None or not entry.parse_sites:
+        return
+    block = block_of(facts.ctx, parser.create_stmt) or []
+    anchor: ast.stmt = parser.create_stmt
+    for call in parser.add_arguments:
+        stmt = facts.ctx.parent(call)
+        if isinstance(stmt, ast.Expr) and stmt in block and stmt.lineno > anchor.lineno:
+            anchor = stmt
+    q = _quote(facts, parser.add_arguments)
+    code = (
+        f"{parser.var}.add_argument({q}--seed{q}, type=int, default=None, help={q}{SEED_HELP}{q})\n"
+    )
+    yield facts.ctx.finding(
+        "SEED003",
+        parser.create,
+        f"argument parser `{parser.var}` has no --seed flag to pass a master seed",
+        (Edit("insert_after", facts.ctx.pos(anchor), code),),
+    )
+
+
+RULE = Rule(
+    code="SEED003",
+    slug="missing-seed-flag",
+    summary="Training script has no --seed flag",
+    why=(
+        "A run is only repeatable when its master seed can be given on the command line; "
+        "without a flag the seed is hard-coded (every run identical, so variance is "
+        "invisible) or absent (no run can be repeated)."
+    ),
+    fix=(
+        "`apply` adds `--seed` (`type=int, default=None`) after the parser's last "
+        "`add_argument` call, in the file's quote style."
+    ),
+    fixable=True,
+    check=check,
+    examples=(
+        (
+            "import argparse\n\nimport torch\n\nparser = argparse.ArgumentParser()\n"
+            "parser.add_argument('--epochs', type=int, default=3)\nargs = parser.parse_args()\n"
+            "for epoch in range(args.epochs):\n    pass\n",
+            "import argparse\n\nimport torch\n\nparser = argparse.ArgumentParser()\n"
+            "parser.add_argument('--epochs', type=int, default=3)\n"
+            "parser.add_argument('--seed', type=int, default=None, "
+            "help='master seed for seeder_runtime (default: drawn at random and logged)')\n"
+            "args = parser.parse_args()\nfor epoch in range(args.epochs):\n    pass\n",
+        ),
+    ),
+    invalid=(
+        "import argparse\nimport torch\np = argparse.ArgumentParser()\na = p.parse_args()\n"
+        "torch.manual_seed(0)\n",
+    ),
+    valid=(
+        "import argparse\nimport torch\np = argparse.ArgumentParser()\n"
+        "p.add_argument('--random-seed', type=int)\na = p.parse_args()\ntorch.manual_seed(0)\n",
+        "import argparse\np = argparse.ArgumentParser()\np.add_argument('--n')\na = p.parse_args()\n",
+    ),
+)

@@ -1,0 +1,92 @@
+"""SEED004: the seed flag defaults to a fixed value or is not an int."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from seedmigrate.analysis import FileFacts
+from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.rules.base import Rule
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+def _is_none(node: ast.expr | None) -> bool:
+    return node is None or (isinstance(node, ast.Constant) and node.value is None)
+
+
+def check(facts: FileFacts) -> Iterator[Finding]:
+    flag = facts.entry.seed_flag
+    if flag is None:
+        return
+    ctx, call = facts.ctx, flag.call
+    pos = ctx.pos(call)
+    edits: list[Edit] = []
+    problems: list[str] = []
+    if flag.kind == "absl":
+        default = call.args[1] if len(call.args) > 1 else _keyword(call, "default")
+        if not _is_none(default):
+            problems.append(f"defaults to `{ctx.source_of(default)}`")
+            if len(call.args) > 1:
+                edits.append(Edit("set_positional", pos, "None", index=1))
+            else:
+                edits.append(Edit("set_keyword", pos, "None", name="default"))
+    else:
+        if _keyword(call, "action") is not None:
+            return  # store_const & co: not a value flag we can retype
+        default = _keyword(call, "default")
+        if not _is_none(default):
+            problems.append(f"defaults to `{ctx.source_of(default)}`")
+            edits.append(Edit("set_keyword", pos, "None", name="default"))
+        kind = _keyword(call, "type")
+        if not (isinstance(kind, ast.Name) and kind.id == "int"):
+            problems.append(
+                "is not `type=int`" if kind is None else f"has `type={ctx.source_of(kind)}`"
+            )
+            edits.append(Edit("set_keyword", pos, "int", name="type"))
+    if problems:
+        yield ctx.finding(
+            "SEED004",
+            call,
+            f"seed flag `{flag.dest}` {' and '.join(problems)}; it must be an int defaulting "
+            "to None so that an unseeded run draws and logs a fresh seed",
+            edits,
+        )
+
+
+RULE = Rule(
+    code="SEED004",
+    slug="seed-flag-default",
+    summary="Seed flag with a fixed default or without type=int",
+    why=(
+        "`--seed` with `default=42` makes every run identical, so run-to-run variance, the "
+        "signal a regression hides in, is never seen; `seeder.init(master_seed=None)` draws "
+        "and logs a seed instead. A seed parsed as a string or float is rejected by "
+        "`seeder.init`."
+    ),
+    fix="`apply` sets `default=None` and `type=int` (absl: the default argument becomes `None`).",
+    fixable=True,
+    check=check,
+    examples=(
+        (
+            "import argparse\n\nparser = argparse.ArgumentParser()\n"
+            'parser.add_argument("--seed", default=42, help="seed")\n',
+            "import argparse\n\nparser = argparse.ArgumentParser()\n"
+            'parser.add_argument("--seed", default=None, help="seed", type=int)\n',
+        ),
+        (
+            "from absl import flags\n\nflags.DEFINE_integer('seed', 1234, 'Random seed.')\n",
+            "from absl import flags\n\nflags.DEFINE_integer('seed', None, 'Random seed.')\n",
+        ),
+    ),
+    invalid=(
+        "import argparse\np = argparse.ArgumentParser()\np.add_argument('--manualSeed', type=int,"
+        " default=999)\n",
+        "import click\n\n@click.command()\n@click.option('--seed', default=0, type=int)\n"
+        "def main(seed):\n    pass\n",
+    ),
+    valid=("import argparse\np = argparse.ArgumentParser()\np.add_argument('--seed', type=int)\n",),
+)

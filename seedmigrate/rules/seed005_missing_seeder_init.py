@@ -1,0 +1,76 @@
+"""SEED005: a training entry script that never calls ``seeder.init``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from seedmigrate.analysis import FileFacts
+from seedmigrate.analysis.migration import has_init, init_plan
+from seedmigrate.analysis.model import Finding
+from seedmigrate.rules.base import Rule
+
+
+def check(facts: FileFacts) -> Iterator[Finding]:
+    if has_init(facts):
+        return
+    plan = init_plan(facts)
+    if plan is None:
+        return
+    yield facts.ctx.finding(
+        "SEED005",
+        plan.anchor,
+        "training script never calls seeder.init; add it where the arguments are parsed",
+        plan.edits,
+    )
+
+
+RULE = Rule(
+    code="SEED005",
+    slug="missing-seeder-init",
+    summary="Training script never calls seeder.init",
+    why=(
+        "`seeder.init` fixes the master seed (drawing and logging one when none is given), "
+        "detects the rank and world size, and must run before any `seeder.reseed`."
+    ),
+    fix=(
+        "`apply` adds the backend import and, right after the arguments are parsed (after "
+        "`hvd.init()` / `init_process_group` when the script calls them there): "
+        "`seeder.init(master_seed=args.seed, ...)`, `args.seed = seeder.get_master_seed()`, "
+        "`seeder.reseed(0, 0)`. Rank and size come from `hvd`, `torch.distributed` or "
+        "`--world_size`/`--local_rank` when the script uses them. A script without a parser "
+        "gets `seeder.init(master_seed=<its old constant seed>)` where its seeding was."
+    ),
+    fixable=True,
+    check=check,
+    examples=(
+        (
+            "import argparse\n\nimport torch\n\n\ndef main():\n"
+            "    parser = argparse.ArgumentParser()\n"
+            "    parser.add_argument('--seed', type=int, default=None)\n"
+            "    args = parser.parse_args()\n    torch.manual_seed(args.seed)\n",
+            "import argparse\n\nimport torch\nimport seeder_runtime.torch as seeder\n\n\n"
+            "def main():\n    parser = argparse.ArgumentParser()\n"
+            "    parser.add_argument('--seed', type=int, default=None)\n"
+            "    args = parser.parse_args()\n    seeder.init(master_seed=args.seed)\n"
+            "    args.seed = seeder.get_master_seed()\n    seeder.reseed(0, 0)\n"
+            "    torch.manual_seed(args.seed)\n",
+        ),
+        (
+            "import numpy as np\n\nSEED = 7\nnp.random.seed(SEED)\nw = np.random.rand(3)\n",
+            "import numpy as np\nimport seeder_runtime as seeder\n\nSEED = 7\n"
+            "seeder.init(master_seed=SEED)\nseeder.reseed(0, 0)\n"
+            "np.random.seed(SEED)\nw = np.random.rand(3)\n",
+        ),
+    ),
+    invalid=(
+        "import torch\n\ndef train(model):\n    for epoch in range(3):\n        model(epoch)\n\n"
+        "if __name__ == '__main__':\n    train(None)\n",
+    ),
+    valid=(
+        "import torch\n\ndef train(model, epochs):\n    for epoch in range(epochs):\n"
+        "        model(epoch)\n",
+        "import argparse\nimport seeder_runtime.torch as seeder\nimport torch\n"
+        "p = argparse.ArgumentParser()\np.add_argument('--seed', type=int)\na = p.parse_args()\n"
+        "seeder.init(master_seed=a.seed)\nfor epoch in range(3):\n    seeder.reseed(1, epoch)\n",
+    ),
+)

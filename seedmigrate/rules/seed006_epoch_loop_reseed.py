@@ -1,0 +1,65 @@
+"""SEED006: an epoch loop that does not start with ``seeder.reseed(1, epoch)``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from seedmigrate.analysis import FileFacts
+from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.rules.base import Rule
+
+
+def check(facts: FileFacts) -> Iterator[Finding]:
+    ctx = facts.ctx
+    if not ctx.uses_ml:
+        return
+    for epoch_loop in facts.training.epoch_loops:
+        if facts.training.reseeds_first(epoch_loop.loop):
+            continue
+        code = f"{ctx.seeder_name}.reseed(1, {epoch_loop.var})\n"
+        yield ctx.finding(
+            "SEED006",
+            epoch_loop.loop.target,
+            f"epoch loop over `{epoch_loop.var}` does not start with "
+            f"`seeder.reseed(1, {epoch_loop.var})`; a resumed run would replay other randomness",
+            (*ctx.import_edit(), Edit("prepend_body", ctx.pos(epoch_loop.loop), code)),
+        )
+
+
+RULE = Rule(
+    code="SEED006",
+    slug="epoch-loop-reseed",
+    summary="Epoch loop does not reseed",
+    why=(
+        "Reseeding at each epoch's start makes epoch k's randomness (shuffling, dropout, "
+        "augmentation) a function of (master seed, k, rank) alone, so a job killed at epoch "
+        "50 and resumed there draws exactly what the uninterrupted run drew."
+    ),
+    fix=(
+        "`apply` inserts `seeder.reseed(1, <epoch variable>)` as the loop's first statement "
+        "(and the backend import). Loops are recognised by their variable (`epoch`, "
+        "`ep`, `cur_epoch`...) or an iterable mentioning epochs (`range(args.epochs)`, "
+        "`tqdm(range(start_epoch, n_epochs))`); a step loop nested inside is left alone."
+    ),
+    fixable=True,
+    check=check,
+    examples=(
+        (
+            "import torch\n\n\ndef train(model, start, n):\n    for epoch in range(start, n):\n"
+            "        model.step(epoch)\n",
+            "import torch\nimport seeder_runtime.torch as seeder\n\n\n"
+            "def train(model, start, n):\n    for epoch in range(start, n):\n"
+            "        seeder.reseed(1, epoch)\n        model.step(epoch)\n",
+        ),
+    ),
+    invalid=(
+        "import numpy as np\nfor ep in range(args.epochs):\n    np.zeros(ep)\n",
+        "import torch\nfrom tqdm import tqdm\nfor i in tqdm(range(num_epochs)):\n    pass\n",
+    ),
+    valid=(
+        "import torch\nfor step, batch in enumerate(loader):\n    pass\n",
+        "import seeder_runtime.torch as seeder\nfor epoch in range(3):\n"
+        "    seeder.reseed(1, epoch)\n",
+        "for epoch in range(3):\n    print(epoch)\n",
+    ),
+)

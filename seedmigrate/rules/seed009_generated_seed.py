@@ -1,0 +1,63 @@
+"""SEED009: a master seed drawn at random when none was given."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from seedmigrate.analysis import FileFacts
+from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.rules.base import Rule
+
+
+def check(facts: FileFacts) -> Iterator[Finding]:
+    seeding = facts.seeding
+    if not facts.trains:
+        return
+    for node in ast.walk(facts.ctx.tree):
+        if isinstance(node, ast.Assign) and seeding.is_generated_seed(node):
+            if seeding._in_loop_or_thread(node):
+                continue
+            target = seeding.removal_target(node)
+            yield facts.ctx.finding(
+                "SEED009",
+                node,
+                f"`{facts.ctx.source_of(node.targets[0])}` is drawn at random when no seed is "
+                "given; seeder.init draws one, shares it across ranks and logs it",
+                (Edit("remove", facts.ctx.pos(target)),),
+            )
+
+
+RULE = Rule(
+    code="SEED009",
+    slug="generated-seed",
+    summary="Master seed drawn by the script when none is given",
+    why=(
+        "`if opt.manualSeed is None: opt.manualSeed = random.randint(1, 10000)` draws a seed "
+        "per process, so ranks disagree, and the draw itself consumes the global RNG. "
+        "`seeder.init(master_seed=None)` draws one seed, broadcasts it to every rank and "
+        "logs it; `args.seed = seeder.get_master_seed()` keeps the script's later uses."
+    ),
+    fix="`apply` removes the assignment (and an `if ... is None:` guard left empty).",
+    fixable=True,
+    check=check,
+    examples=(
+        (
+            "import random\n\nimport torch\n\n\ndef main(opt):\n"
+            "    if opt.manualSeed is None:\n        opt.manualSeed = random.randint(1, 10000)\n"
+            '    print("Random Seed: ", opt.manualSeed)\n'
+            "    torch.manual_seed(opt.manualSeed)\n",
+            "import random\n\nimport torch\n\n\ndef main(opt):\n"
+            '    print("Random Seed: ", opt.manualSeed)\n'
+            "    torch.manual_seed(opt.manualSeed)\n",
+        ),
+    ),
+    invalid=(
+        "import time\nimport torch\n\ndef main(args):\n    args.seed = int(time.time())\n"
+        "    torch.manual_seed(args.seed)\n",
+    ),
+    valid=(
+        "import random\nimport torch\n\ndef main(args):\n    args.lr = random.random()\n"
+        "    torch.manual_seed(args.seed)\n",
+    ),
+)

@@ -1,0 +1,46 @@
+"""SEED017: a seed that comes from configuration the tool cannot follow."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from seedmigrate.analysis import FileFacts
+from seedmigrate.analysis.model import Finding
+from seedmigrate.rules.base import Rule
+
+
+def check(facts: FileFacts) -> Iterator[Finding]:
+    if not facts.trains:
+        return
+    for node, source in facts.entry.config_driven:
+        yield facts.ctx.finding(
+            "SEED017",
+            node,
+            f"the seed comes from {source}, which seedmigrate cannot follow; make sure it "
+            "defaults to None and pass it to seeder.init(master_seed=...) by hand",
+            fixable=False,
+        )
+
+
+RULE = Rule(
+    code="SEED017",
+    slug="config-driven-seed",
+    summary="Seed from a config the tool cannot follow",
+    why=(
+        "Hydra configs, `HfArgumentParser` dataclasses and parsers built in another module "
+        "define the seed where a single-file rewrite cannot see it."
+    ),
+    fix=(
+        "Give the config's seed a `None` default and call `seeder.init(master_seed=cfg.seed)`"
+        ", `cfg.seed = seeder.get_master_seed()` and `seeder.reseed(0, 0)` once it is loaded."
+    ),
+    fixable=False,
+    check=check,
+    invalid=(
+        "from transformers import HfArgumentParser, set_seed\n"
+        "parser = HfArgumentParser((TrainingArguments,))\nset_seed(1)\n",
+        "import hydra\nimport torch\n\n@hydra.main(config_path='conf')\ndef main(cfg):\n"
+        "    torch.manual_seed(cfg.seed)\n",
+    ),
+    valid=("import argparse\nimport torch\np = argparse.ArgumentParser()\ntorch.manual_seed(1)\n",),
+)

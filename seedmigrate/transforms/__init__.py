@@ -1,0 +1,327 @@
+"""Fixes: apply the analysis's edits to a file in one libcst pass.
+
+Every edit names its node by position (see :mod:`seedmigrate.analysis.model`), so no
+name is resolved again here and only :class:`~libcst.metadata.PositionProvider` is
+computed. Statements are added and removed at the level of the block that holds them,
+which is where comments and blank lines live in libcst: a removed statement's own
+comment lines move to the next statement, so no comment is lost.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from seedmigrate.analysis.model import Edit, Pos
+
+
+class FixError(Exception):
+    """The edits could not be applied (a position matched nothing, or output is invalid)."""
+
+
+def _statements(code: str) -> list[cst.BaseStatement]:
+    return list(cst.parse_module(code).body)
+
+
+def _has_comment(lines: Sequence[cst.EmptyLine]) -> bool:
+    return any(line.comment is not None for line in lines)
+
+
+class _ApplyEdits(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, edits: Iterable[Edit]) -> None:
+        super().__init__()
+        self.by_kind: dict[str, dict[Pos, list[Edit]]] = defaultdict(lambda: defaultdict(list))
+        self.after_imports: list[Edit] = []
+        self.pending: set[Edit] = set()
+        for edit in dict.fromkeys(edits):  # de-duplicated, order kept
+            if edit.kind == "after_imports":
+                self.after_imports.append(edit)
+            else:
+                self.by_kind[edit.kind][edit.pos].append(edit)
+                self.pending.add(edit)
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _pos(self, node: cst.CSTNode) -> Pos:
+        start = self.get_metadata(PositionProvider, node).start
+        return start.line, start.column
+
+    def _take(self, kind: str, pos: Pos) -> list[Edit]:
+        edits = self.by_kind.get(kind, {}).get(pos, [])
+        self.pending.difference_update(edits)
+        return edits
+
+    def _keys(self, stmt: cst.CSTNode) -> list[Pos]:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            return [self._pos(small) for small in stmt.body]
+        return [self._pos(stmt)]
+
+    # -- blocks: remove / insert statements -----------------------------------------
+
+    def _rewrite_block(
+        self, originals: Sequence[cst.BaseStatement], updated: Sequence[cst.BaseStatement]
+    ) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine]]:
+        """New statements for a block, plus comment lines left over at its end."""
+        result: list[cst.BaseStatement] = []
+        carry: list[cst.EmptyLine] = []
+        for original, new in zip(originals, updated, strict=True):
+            keys = self._keys(original)
+            for pos in keys:
+                for edit in self._take("insert_before", pos):
+                    statements = _statements(edit.code)
+                    if carry:
+                        statements[0] = _with_leading(statements[0], carry)
+                        carry = []
+                    result.extend(statements)
+            removed = {pos for pos in keys if self._take("remove", pos)}
+            kept: cst.BaseStatement | None = new
+            if removed:
+                if isinstance(new, cst.SimpleStatementLine) and len(removed) < len(keys):
+                    smalls = [
+                        s for s, pos in zip(new.body, keys, strict=True) if pos not in removed
+                    ]
+                    smalls[-1] = smalls[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+                    kept = new.with_changes(body=smalls)
+                else:
+                    kept = None
+                    leading = list(new.leading_lines)
+                    if _has_comment(leading):
+                        carry.extend(leading)
+                    elif leading and not carry:
+                        carry.extend(leading)  # keeps the blank line that separated it
+            if kept is not None:
+                if carry:
+                    kept = _with_leading(kept, carry)
+                    carry = []
+                result.append(kept)
+            for pos in keys:
+                for edit in self._take("insert_after", pos):
+                    statements = _statements(edit.code)
+                    if carry:
+                        statements[0] = _with_leading(statements[0], carry)
+                        carry = []
+                    result.extend(statements)
+        return result, carry
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        body, carry = self._rewrite_block(original_node.body, updated_node.body)
+        if not body:
+            body = [cst.SimpleStatementLine([cst.Pass()], leading_lines=carry)]
+            carry = []
+        elif carry and _has_comment(carry):
+            return updated_node.with_changes(body=body, footer=[*carry, *updated_node.footer])
+        return updated_node.with_changes(body=body)
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        body, carry = self._rewrite_block(original_node.body, updated_node.body)
+        if self.after_imports:
+            index = _after_imports_index(body)
+            new: list[cst.BaseStatement] = []
+            imports = [e for e in self.after_imports if e.code.startswith(("import ", "from "))]
+            others = [e for e in self.after_imports if e not in imports]
+            for edit in [*imports, *others]:
+                new.extend(_statements(edit.code))
+            body = [*body[:index], *new, *body[index:]]
+        footer = [*carry, *updated_node.footer] if _has_comment(carry) else updated_node.footer
+        return updated_node.with_changes(body=body, footer=footer)
+
+    # -- compound statements: prepend to their body ---------------------------------
+
+    def _prepend(self, original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
+        edits = self._take("prepend_body", self._pos(original))
+        if not edits:
+            return updated
+        statements = [s for e in edits for s in _statements(e.code)]
+        body = updated.body  # type: ignore[attr-defined]
+        if isinstance(body, cst.SimpleStatementSuite):
+            line = cst.SimpleStatementLine(body=body.body)
+            return updated.with_changes(body=cst.IndentedBlock(body=[*statements, line]))
+        inner = list(body.body)
+        at = 1 if inner and _is_docstring(inner[0]) and isinstance(updated, cst.FunctionDef) else 0
+        if at == 0 and inner:
+            # keep comments that sat above the first statement above the new ones
+            first = inner[0]
+            statements[0] = statements[0].with_changes(leading_lines=first.leading_lines)
+            inner[0] = first.with_changes(leading_lines=[])
+        return updated.with_changes(
+            body=body.with_changes(body=[*inner[:at], *statements, *inner[at:]])
+        )
+
+    def leave_For(self, original_node: cst.For, updated_node: cst.For) -> cst.For:
+        return self._prepend(original_node, updated_node)  # type: ignore[return-value]
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        node = self._prepend(original_node, updated_node)
+        for edit in self._take("add_decorator", self._pos(original_node)):
+            decorator = cst.Decorator(decorator=cst.parse_expression(edit.code.lstrip("@")))
+            node = node.with_changes(decorators=[*node.decorators, decorator])  # type: ignore[union-attr]
+        return node  # type: ignore[return-value]
+
+    def leave_If(self, original_node: cst.If, updated_node: cst.If) -> cst.If:
+        return self._prepend(original_node, updated_node)  # type: ignore[return-value]
+
+    # -- expressions -----------------------------------------------------------------
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        pos = self._pos(original_node)
+        args = list(updated_node.args)
+        for edit in self._take("set_positional", pos):
+            args[edit.index] = args[edit.index].with_changes(value=cst.parse_expression(edit.code))
+        for edit in self._take("set_keyword", pos):
+            value = cst.parse_expression(edit.code)
+            for i, arg in enumerate(args):
+                if arg.keyword is not None and arg.keyword.value == edit.name:
+                    args[i] = arg.with_changes(value=value)
+                    break
+            else:
+                new = cst.Arg(
+                    value=value,
+                    keyword=cst.Name(edit.name),
+                    equal=cst.AssignEqual(
+                        whitespace_before=cst.SimpleWhitespace(""),
+                        whitespace_after=cst.SimpleWhitespace(""),
+                    ),
+                )
+                insert_at = next((i for i, a in enumerate(args) if a.star == "**"), len(args))
+                args = _append_item(args, new, updated_node.whitespace_before_args, insert_at)
+        return updated_node.with_changes(args=args)
+
+    def leave_List(self, original_node: cst.List, updated_node: cst.List) -> cst.List:
+        edits = self._take("append_element", self._pos(original_node))
+        if not edits:
+            return updated_node
+        elements = list(updated_node.elements)
+        for edit in edits:
+            new = cst.Element(value=cst.parse_expression(edit.code))
+            elements = _append_item(
+                elements, new, updated_node.lbracket.whitespace_after, len(elements)
+            )
+        return updated_node.with_changes(elements=elements)
+
+    # -- imports ---------------------------------------------------------------------
+
+    def leave_Import(self, original_node: cst.Import, updated_node: cst.Import) -> cst.Import:
+        edits = self._take("rename_import", self._pos(original_node))
+        if not edits:
+            return updated_node
+        names = []
+        for alias in updated_node.names:
+            dotted = cst.helpers.get_full_name_for_node(alias.name)
+            for edit in edits:
+                if dotted == edit.name:
+                    alias = alias.with_changes(name=cst.parse_expression(edit.code))
+            names.append(alias)
+        return updated_node.with_changes(names=names)
+
+    def leave_ImportFrom(
+        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
+    ) -> cst.ImportFrom:
+        edits = self._take("rename_import", self._pos(original_node))
+        if not edits or isinstance(updated_node.names, cst.ImportStar):
+            return updated_node
+        module = cst.helpers.get_full_name_for_node(updated_node.module)
+        node = updated_node
+        names = list(updated_node.names)
+        for i, alias in enumerate(names):
+            full = f"{module}.{cst.helpers.get_full_name_for_node(alias.name)}"
+            for edit in edits:
+                if full == edit.name:
+                    parent, _, leaf = edit.code.rpartition(".")
+                    node = node.with_changes(module=cst.parse_expression(parent))
+                    names[i] = alias.with_changes(name=cst.Name(leaf))
+        return node.with_changes(names=names)
+
+
+def _is_docstring(stmt: cst.BaseStatement) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Expr)
+        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _with_leading(stmt: cst.BaseStatement, lines: list[cst.EmptyLine]) -> cst.BaseStatement:
+    own = list(stmt.leading_lines)
+    if not _has_comment(lines) and own:
+        return stmt  # it already has its own separation
+    return stmt.with_changes(leading_lines=[*lines, *own])
+
+
+def _append_item(items: list, new, open_whitespace, index: int) -> list:
+    """Insert ``new`` at ``index`` of a comma-separated list, in the list's own layout."""
+    if not items:
+        return [new]
+    before = items[:index]
+    after = items[index:]
+    if not before:
+        return [
+            new.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+            *after,
+        ]
+    last = before[-1]
+    if len(before) >= 2 and isinstance(before[-2].comma, cst.Comma):
+        separator = before[-2].comma
+    elif isinstance(open_whitespace, cst.ParenthesizedWhitespace):
+        separator = cst.Comma(whitespace_after=open_whitespace)
+    else:
+        separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    if isinstance(last.comma, cst.Comma):
+        new = new.with_changes(comma=last.comma)
+    elif after:
+        new = new.with_changes(comma=separator)
+    before[-1] = last.with_changes(comma=separator)
+    return [*before, new, *after]
+
+
+def _is_import_line(stmt: cst.BaseStatement) -> bool:
+    if isinstance(stmt, cst.SimpleStatementLine):
+        return all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
+    if isinstance(stmt, cst.Try):
+        return all(_is_import_line(s) for s in stmt.body.body)
+    return False
+
+
+def _after_imports_index(body: Sequence[cst.BaseStatement]) -> int:
+    """Index just after the file's leading imports (docstring and ``__future__`` included)."""
+    index = 0
+    for i, stmt in enumerate(body):
+        if _is_import_line(stmt):
+            index = i + 1
+        elif i == 0 and _is_docstring(stmt):
+            index = 1
+        elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) or (
+            not isinstance(stmt, cst.SimpleStatementLine) and not isinstance(stmt, cst.Try)
+        ):
+            break
+    return index
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """Apply ``edits`` to ``text`` and return the new source.
+
+    Raises :class:`FixError` when an edit's position matches no node (the file changed
+    since it was analysed, or a bug) or when libcst cannot parse the file.
+    """
+    edits = list(edits)
+    if not edits:
+        return text
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        raise FixError(f"libcst cannot parse the file: {exc.message}") from exc
+    transformer = _ApplyEdits(edits)
+    new = MetadataWrapper(module, unsafe_skip_copy=True).visit(transformer)
+    if transformer.pending:
+        missing = sorted(transformer.pending, key=lambda e: e.pos)[0]
+        raise FixError(f"internal: no node for {missing.kind} at {missing.pos}")
+    return new.code
