@@ -11,13 +11,16 @@ import argparse
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import TextIO
 
 from seedmigrate import __version__
 from seedmigrate.config import Config, ConfigError, find_pyproject, load_config
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+OUTPUT_FORMATS = ("text", "json", "github", "sarif")
 
 
 class UsageError(Exception):
@@ -29,12 +32,26 @@ def _codes(value: str) -> list[str]:
 
 
 def _add_file_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default: .)")
+    parser.add_argument(
+        "paths", nargs="*", type=Path, help="files or folders (default: .); - reads stdin"
+    )
     parser.add_argument(
         "--output-format",
-        choices=("text", "json"),
+        choices=OUTPUT_FORMATS,
         default="text",
         help="how findings are printed (default: text)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output-file",
+        type=Path,
+        default=None,
+        help="write the report to this file instead of the terminal",
+    )
+    parser.add_argument(
+        "--stdin-filename",
+        default=None,
+        help="with -, the path the source on stdin stands for (messages, config matching)",
     )
     parser.add_argument("--select", type=_codes, default=None, help="only these codes/prefixes")
     parser.add_argument("--ignore", type=_codes, default=None, help="never these codes/prefixes")
@@ -73,6 +90,17 @@ def build_parser() -> argparse.ArgumentParser:
     apply = sub.add_parser("apply", help="migrate files in place (or show the diff)")
     _add_file_options(apply)
     apply.add_argument("--diff", action="store_true", help="print a unified diff, write nothing")
+    apply.add_argument(
+        "--summary",
+        choices=("markdown",),
+        default=None,
+        help="report a merge-request description of the migration instead of findings",
+    )
+    apply.add_argument(
+        "--interactive",
+        action="store_true",
+        help="review every hunk before it is written (y/n/a/d/q on stdin)",
+    )
     apply.set_defaults(handler=run_apply)
 
     rules = sub.add_parser("rules", help="list every rule")
@@ -95,6 +123,8 @@ def _config(args: argparse.Namespace) -> Config:
         pyproject: Path | None = args.config
     else:
         start = args.paths[0] if args.paths else Path.cwd()
+        if _reads_stdin(args) and args.stdin_filename:
+            start = Path(args.stdin_filename).absolute().parent
         pyproject = find_pyproject(start if start.exists() else Path.cwd())
     try:
         config = load_config(pyproject)
@@ -130,22 +160,31 @@ def _jobs(requested: int, count: int) -> int:
     return 1 if count < 8 else min(jobs, count)
 
 
+def process_path(path: Path, config: Config, fix: bool, force: bool = False):
+    """One file through the pipeline: notebooks by :mod:`seedmigrate.notebooks`."""
+    if path.suffix == ".ipynb":
+        from seedmigrate.notebooks import process_notebook
+
+        return process_notebook(path, config, fix, force)
+    from seedmigrate.pipeline import process_file
+
+    return process_file(path, config, fix, force)
+
+
 def _process(
     files: Sequence[Path], config: Config, fix: bool, jobs: int, explicit: set[Path]
 ) -> Iterator:
     """Results per file, in order; files named on the command line are always parsed."""
-    from seedmigrate.pipeline import process_file
-
     forced = [path in explicit for path in files]
     if jobs <= 1:
         for path, force in zip(files, forced, strict=True):
-            yield process_file(path, config, fix, force)
+            yield process_path(path, config, fix, force)
         return
     from concurrent.futures import ProcessPoolExecutor
     from functools import partial
 
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        work = partial(process_file, config=config, fix=fix)
+        work = partial(process_path, config=config, fix=fix)
         chunksize = max(1, len(files) // (jobs * 8))
         yield from pool.map(work, files, forced, chunksize=chunksize)
 
@@ -157,19 +196,78 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _emit(findings: list, args: argparse.Namespace, files: int, summary: str | None) -> None:
+@contextmanager
+def _report_stream(args: argparse.Namespace, default: TextIO) -> Iterator[TextIO]:
+    """Where the report goes: ``-o FILE`` when given, else ``default``."""
+    if args.output_file is None:
+        yield default
+        return
+    try:
+        handle = open(args.output_file, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+    except OSError as exc:
+        raise UsageError(f"--output-file {args.output_file}: {exc.strerror or exc}") from exc
+    with handle:
+        yield handle
+
+
+def _emit(
+    findings: list,
+    args: argparse.Namespace,
+    files: int,
+    summary: str | None,
+    *,
+    stream: TextIO | None = None,
+    results: Sequence | None = None,
+) -> None:
+    """Write the report in ``--output-format`` (to ``-o``, else ``stream``/stdout)."""
     from seedmigrate.output import text
 
-    if args.output_format == "json":
-        from seedmigrate.output.json import write_json
+    fmt = args.output_format
+    with _report_stream(args, stream or sys.stdout) as out:
+        if fmt == "json":
+            from seedmigrate.output.json import write_json
 
-        write_json(findings, sys.stdout)
-    else:
-        text.write_findings(findings, sys.stdout)
-    if args.statistics:
-        text.write_statistics(findings, sys.stderr if args.output_format != "text" else sys.stdout)
-    if args.output_format == "text":
+            write_json(findings, out)
+        elif fmt == "github":
+            from seedmigrate.output.github import write_github
+
+            write_github(findings, out)
+        elif fmt == "sarif":
+            from seedmigrate.output.sarif import write_sarif
+
+            write_sarif(findings, out, _fix_texts(results or ()))
+        else:
+            text.write_findings(findings, out)
+        if args.statistics:
+            text.write_statistics(findings, out if fmt == "text" else sys.stderr)
+    if fmt == "text":
         text.write_summary(summary or text.check_summary(findings, files), sys.stderr)
+
+
+def _fix_texts(results: Sequence):
+    """For SARIF: a fixable finding's whole file before and after its own edits."""
+    from seedmigrate.output.github import split_cell
+
+    by_path = {r.path: r for r in results if r.source is not None}
+
+    def fix(finding):
+        from seedmigrate.transforms import FixError, apply_edits
+
+        file, _ = split_cell(finding.path)
+        result = by_path.get(file)
+        if result is None or not finding.edits:
+            return None
+        source = result.source
+        try:
+            if hasattr(source, "fixed_file_text"):  # a notebook: the .ipynb JSON itself
+                before, after = source.fixed_file_text(finding.edits)
+            else:
+                before, after = source.text, apply_edits(source.text, finding.edits)
+        except FixError:
+            return None
+        return file, before, after
+
+    return fix
 
 
 # -- commands ----------------------------------------------------------------------------
@@ -177,16 +275,21 @@ def _emit(findings: list, args: argparse.Namespace, files: int, summary: str | N
 
 def run_check(args: argparse.Namespace) -> int:
     """``seedmigrate check``: report, never write."""
+    if _reads_stdin(args):
+        return _run_stdin(args, fix=False)
     config = _config(args)
     files = _files(args, config)
     findings = []
+    results = []
     errors = False
     for result in _process(files, config, False, _jobs(args.jobs, len(files)), _explicit(args)):
         if result.error is not None:
             errors = True
             findings.append(result.error)
         findings.extend(result.findings)
-    _emit(findings, args, len(files), None)
+        if args.output_format == "sarif":
+            results.append(result)
+    _emit(findings, args, len(files), None, results=results)
     if errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_OK
@@ -198,16 +301,28 @@ def run_apply(args: argparse.Namespace) -> int:
     from seedmigrate.output.diff import unified_diff
     from seedmigrate.output.text import plural
 
+    if _reads_stdin(args):
+        if args.interactive:
+            raise UsageError("--interactive reads its answers from stdin; it cannot read - too")
+        return _run_stdin(args, fix=True)
+    if args.interactive and args.diff:
+        raise UsageError("--interactive and --diff do not go together")
     config = _config(args)
     files = _files(args, config)
+    review = _reviewer(args, config)
     remaining = []
+    results = []
     errors = False
     changed = 0
     for result in _process(files, config, True, _jobs(args.jobs, len(files)), _explicit(args)):
         if result.error is not None:
             errors = True
             remaining.append(result.error)
+            results.append(result)
             continue
+        if review is not None and result.changed:
+            result = review(result)
+        results.append(result)
         remaining.extend(f for f in result.remaining if not f.fixable or args.diff)
         if not result.changed:
             continue
@@ -224,22 +339,112 @@ def run_apply(args: argparse.Namespace) -> int:
     else:
         verb = "changed"
     summary = f"{plural(changed, 'file')} {verb}; {plural(len(manual), 'finding')} need a human."
-    if args.diff or args.output_format == "json":
-        # findings go to stderr so the diff on stdout stays a clean patch
-        from seedmigrate.output import text
-
-        if args.output_format == "json" and not args.diff:
-            _emit(remaining, args, len(files), summary)
-        else:
-            text.write_findings([f for f in remaining if not f.fixable], sys.stderr)
-            text.write_summary(summary, sys.stderr)
+    # with --diff, stdout carries the patch: the report goes to stderr (or -o)
+    stream = sys.stderr if args.diff else sys.stdout
+    if args.summary == "markdown":
+        _emit_summary(results, args, stream, applied=not args.diff)
+        sys.stderr.write(summary + "\n")
     else:
-        _emit([f for f in remaining if not f.fixable], args, len(files), summary)
+        _emit([f for f in remaining if not f.fixable], args, len(files), summary, stream=stream)
     if errors:
         return EXIT_ERROR
     if args.diff and changed and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+# -- integrations: stdin, merge-request summary, interactive review ---------------------
+
+
+def _reads_stdin(args: argparse.Namespace) -> bool:
+    return any(str(path) == "-" for path in args.paths)
+
+
+def _run_stdin(args: argparse.Namespace, fix: bool) -> int:
+    """``check -`` / ``apply -``: one source read from stdin, named by --stdin-filename.
+
+    ``apply -`` writes the migrated source to stdout (the input unchanged when nothing
+    changes or the input cannot be parsed), or the diff with ``--diff``; findings and
+    the summary go to stderr (or ``-o``), so the output can replace the file.
+    """
+    from seedmigrate.output.diff import unified_diff
+    from seedmigrate.output.text import plural
+
+    if len(args.paths) != 1:
+        raise UsageError("- reads one source from stdin: name no other path with it")
+    config = _config(args)
+    name = args.stdin_filename or "-"
+    path = Path(args.stdin_filename or "stdin.py")
+    data = sys.stdin.buffer.read()
+    result = _process_stdin(path, name, data, config, fix)
+    if not fix:
+        findings = ([result.error] if result.error else []) + result.findings
+        _emit(findings, args, 1, None, results=[result])
+        if result.error is not None:
+            return EXIT_ERROR
+        return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_OK
+    if args.diff:
+        if result.changed:
+            sys.stdout.write(unified_diff(name, result.source.text, result.new_text))
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(result.source.encode(result.new_text) if result.changed else data)
+        sys.stdout.buffer.flush()
+    if result.error is not None:
+        remaining = [result.error]
+    else:
+        remaining = [f for f in result.remaining if not f.fixable]
+    verb = "would be changed" if args.diff else "changed"
+    summary = (
+        f"{plural(int(result.changed), 'file')} {verb}; "
+        f"{plural(len([f for f in remaining if f.code != 'SEED000']), 'finding')} need a human."
+    )
+    if args.summary == "markdown":
+        _emit_summary([result], args, sys.stderr, applied=not args.diff)
+        sys.stderr.write(summary + "\n")
+    else:
+        _emit(remaining, args, 1, summary, stream=sys.stderr)
+    if result.error is not None:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if args.diff and result.changed and not args.exit_zero else EXIT_OK
+
+
+def _process_stdin(path: Path, name: str, data: bytes, config: Config, fix: bool):
+    """Analyse (and fix) stdin's bytes as the file ``path``, reported as ``name``."""
+    from seedmigrate.pipeline import FileResult, _error, analyse_file, fix_file
+
+    try:
+        if path.suffix == ".ipynb":
+            from seedmigrate.notebooks import process_notebook
+
+            return process_notebook(path, config, fix, True, data=data, display=name)
+        result = analyse_file(path, config, data=data, display=name, force=True)
+        return fix_file(result, config) if fix else result
+    except Exception as exc:  # noqa: BLE001 - reported as SEED000, as for files
+        result = FileResult(name)
+        result.error = _error(
+            name, f"internal error, input left unchanged: {type(exc).__name__}: {exc}"
+        )
+        return result
+
+
+def _emit_summary(
+    results: Sequence, args: argparse.Namespace, stream: TextIO, *, applied: bool
+) -> None:
+    """``apply --summary markdown``: the migration as a merge-request description."""
+    from seedmigrate.output.summary import write_markdown_summary
+
+    with _report_stream(args, stream) as out:
+        write_markdown_summary(results, out, applied=applied)
+
+
+def _reviewer(args: argparse.Namespace, config: Config):
+    """``apply --interactive``: a function that asks about each hunk of a result."""
+    if not args.interactive:
+        return None
+    from seedmigrate.interactive import HunkReviewer
+
+    return HunkReviewer(sys.stdin, sys.stdout, config=config, display=_display)
 
 
 def run_rules(args: argparse.Namespace) -> int:
