@@ -33,6 +33,7 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".pytest_cache",
     ".ruff_cache",
     ".seedmigrate_cache",
+    ".ipynb_checkpoints",
     "build",
     "dist",
     "site-packages",
@@ -40,7 +41,8 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     "*.egg-info",
 )
 
-SOURCE_SUFFIXES = (".py",)
+#: What a folder walk picks up: Python files and Jupyter notebooks.
+SOURCE_SUFFIXES = (".py", ".ipynb")
 
 
 class SourceError(Exception):
@@ -146,7 +148,7 @@ def _excluded(path: Path, root: Path, patterns: Iterable[str]) -> bool:
 def discover(
     paths: Iterable[Path], exclude: Iterable[str] = (), *, root: Path | None = None
 ) -> Iterator[Path]:
-    """Yield the Python files named by ``paths`` (files, or folders walked in order).
+    """Yield the Python files and notebooks named by ``paths`` (files, or folders walked).
 
     A file named explicitly is always yielded, whatever its suffix; folders are walked
     skipping :data:`DEFAULT_EXCLUDES` and the user's ``exclude`` glob patterns (matched
