@@ -26,7 +26,7 @@ _DIST_INIT = frozenset(
         "torch.distributed.distributed_c10d.init_process_group",
     }
 )
-SEED_HELP = "master seed for seeder_runtime (default: drawn at random and logged)"
+SEED_HELP = "master seed (default: drawn at random and logged)"
 
 
 def flag_dest(option_strings: list[str]) -> str | None:
