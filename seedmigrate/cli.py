@@ -184,9 +184,13 @@ def _process(
     from functools import partial
 
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        work = partial(process_path, config=config, fix=fix)
+        work = partial(_process_one, config=config, fix=fix)
         chunksize = max(1, len(files) // (jobs * 8))
         yield from pool.map(work, files, forced, chunksize=chunksize)
+
+
+def _process_one(path: Path, force: bool, *, config: Config, fix: bool):
+    return process_path(path, config, fix, force)
 
 
 def _display(path: Path) -> str:
@@ -497,3 +501,6 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the user gets a message, not a traceback
+        sys.stderr.write(f"seedmigrate: internal error: {type(exc).__name__}: {exc}\n")
+        return EXIT_ERROR

@@ -10,8 +10,9 @@ imports, never after a cell that uses it.
 
 IPython syntax is masked so the cells parse: line magics (``%matplotlib inline``),
 shell lines (``!pip install x``, ``files = !ls``), help (``obj?``) and the first line of
-cell magics that run Python (``%%time``) become placeholder names, restored exactly
-afterwards. A cell magic that runs something else (``%%bash``, ``%%writefile``) keeps
+cell magics that run Python (``%%time``) become placeholder calls that mention the
+names the line uses (so ``%time model(np.ones(3))`` keeps ``import numpy as np`` alive),
+restored exactly afterwards. A cell magic that runs something else (``%%bash``, ``%%writefile``) keeps
 its cell out of the analysis. A notebook whose kernel is not Python is left alone.
 
 Findings are attributed to ``nb.ipynb:cell_N`` with the line and column *inside that
@@ -31,6 +32,7 @@ import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from keyword import iskeyword
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +48,7 @@ _MAGIC = "__seedmigrate_magic_{}__"
 _MAGIC_RE = re.compile(r"__seedmigrate_magic_(\d+)__")
 _VIEW_HEADER = "# %% cell_{}\n"
 _VIEW_HEADER_RE = re.compile(r"^# %% cell_(\d+)$", re.MULTILINE)
+_NAME_RE = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
 _ASSIGN_MAGIC_RE = re.compile(r"^\s*[\w.\[\], ]+\s*=\s*[%!]")
 
 
@@ -108,7 +111,10 @@ def _mask(text: str, magics: list[str]) -> str:
         if continued or _is_ipython_line(body):
             if not continued:  # a continuation line stays at its magic's indentation
                 indent = body[: len(body) - len(body.lstrip())]
-            out.append(f"{indent}{_MAGIC.format(len(magics))}{ending}")
+            names = dict.fromkeys(n for n in _NAME_RE.findall(body) if not iskeyword(n))
+            # the names the line mentions stay visible, so an import it uses is kept
+            uses = f"({', '.join(names)})" if names else ""
+            out.append(f"{indent}{_MAGIC.format(len(magics))}{uses}{ending}")
             magics.append(body)
             continued = body.endswith("\\")
         else:

@@ -117,7 +117,8 @@ def test_init_goes_where_seeding_was_and_import_before_first_use(tmp_path):
     cells = [c.source for c in nbformat.read(str(path), as_version=4).cells]
     assert cells[0] == "import torch\nimport seeder_runtime.torch as seeder"
     assert cells[1] == "x = 1"
-    assert cells[2] == "import numpy as np\nseeder.init(master_seed=1)\nseeder.reseed(0, 0)"
+    # numpy served only the removed seeding: its import goes, as in a .py file
+    assert cells[2] == "seeder.init(master_seed=1)\nseeder.reseed(0, 0)"
 
 
 def test_unchanged_notebooks_stay_byte_for_byte(tmp_path):
@@ -139,7 +140,7 @@ def test_json_layout_of_the_file_is_kept(tmp_path):
     assert not text.endswith("\n")
     assert "\\u00e9" in text
     data = json.loads(text)
-    assert data["cells"][0]["source"] == "import random\nimport seeder_runtime as seeder\n" + (
+    assert data["cells"][0]["source"] == "import seeder_runtime as seeder\n" + (
         "seeder.init(master_seed=0)\nseeder.reseed(0, 0)\nprint('é')"
     )
 

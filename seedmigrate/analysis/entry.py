@@ -26,7 +26,7 @@ _DIST_INIT = frozenset(
         "torch.distributed.distributed_c10d.init_process_group",
     }
 )
-SEED_HELP = "master seed for seeder_runtime (default: drawn at random and logged)"
+SEED_HELP = "master seed (default: drawn at random and logged)"
 
 
 def flag_dest(option_strings: list[str]) -> str | None:
@@ -135,12 +135,31 @@ class EntryAnalysis:
             elif qualname in ("hydra.main",):
                 found.append((call, "a Hydra config"))
         known = {p.var for p in self.parsers}
+        built_elsewhere = self._parsers_from_calls()
         for call in self.parse_calls:
             receiver = call.func.value  # type: ignore[attr-defined]
-            if isinstance(receiver, ast.Name) and receiver.id not in known:
-                qualname = self.ctx.qualify(receiver)
-                if qualname and qualname != "argparse" and not qualname.startswith("argparse."):
-                    found.append((call, f"a parser imported from {qualname.rsplit('.', 1)[0]}"))
+            if not isinstance(receiver, ast.Name) or receiver.id in known:
+                continue
+            qualname = self.ctx.qualify(receiver)
+            if qualname and qualname != "argparse" and not qualname.startswith("argparse."):
+                found.append((call, f"a parser imported from {qualname.rsplit('.', 1)[0]}"))
+            elif receiver.id in built_elsewhere:
+                found.append((call, f"a parser built by {built_elsewhere[receiver.id]}"))
+        return found
+
+    def _parsers_from_calls(self) -> dict[str, str]:
+        """``parser = get_parser()`` where ``get_parser`` is imported: name -> origin."""
+        found = {}
+        for node in ast.walk(self.ctx.tree):
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, ast.Call)
+            ):
+                qualname = self.ctx.qualify(node.value.func)
+                if qualname and not qualname.startswith("argparse."):
+                    found[node.targets[0].id] = f"{qualname}()"
         return found
 
     def _option_strings(self, call: ast.Call) -> list[str]:

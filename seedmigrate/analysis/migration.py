@@ -55,21 +55,56 @@ def _main_guard(facts: FileFacts) -> ast.If | None:
     return None
 
 
-def _first_removal(facts: FileFacts) -> ast.stmt | None:
-    """The first statement that seeding removal takes away, outside removed helpers."""
-    seeding = facts.seeding
-    removed_helpers = set(map(id, seeding.removed_helpers().values()))
-    candidates = []
+def _seeding_sites(facts: FileFacts) -> list[tuple[ast.stmt, ast.expr | None]]:
+    """Where the script seeds today, in order, with the seed it passes.
+
+    A site is a removed seeding statement, or a call statement of a function of the
+    file that seeds (a helper such as ``set_seed(args.seed)``, removed or kept). Seeding
+    inside such helpers is not a site: ``init`` belongs where the helper is called.
+    """
+    ctx, seeding = facts.ctx, facts.seeding
+    seeding_functions: dict[str, ast.FunctionDef] = {}
+    sites: list[tuple[ast.stmt, ast.expr | None]] = []
     for call in seeding.calls:
-        if call.statement_level and not call.in_loop_or_thread:
-            target = seeding.removal_target(facts.ctx.parent(call.call))
-            if id(target) not in removed_helpers:
-                candidates.append(target)
-    for name in seeding.removed_helpers():
-        for call in seeding.helper_calls[name]:
-            candidates.append(seeding.removal_target(facts.ctx.parent(call)))
-    candidates.sort(key=lambda s: (s.lineno, s.col_offset))
-    return candidates[0] if candidates else None
+        if not call.statement_level or call.in_loop_or_thread:
+            continue
+        function = ctx.enclosing_function(call.call)
+        if isinstance(function, ast.FunctionDef) and function in ctx.tree.body:
+            if function.name in seeding.helpers or "seed" in function.name.lower():
+                seeding_functions[function.name] = function
+                continue
+        target = seeding.removal_target(ctx.parent(call.call))
+        sites.append((target, call.call.args[0] if call.call.args else None))
+    for name in seeding_functions:
+        for call, _ in ctx.calls:
+            if not (isinstance(call.func, ast.Name) and call.func.id == name):
+                continue
+            stmt = ctx.parent(call)
+            if isinstance(stmt, ast.Expr) and not seeding._in_loop_or_thread(call):
+                target = seeding.removal_target(stmt)
+                sites.append((target, call.args[0] if call.args else None))
+    sites.sort(key=lambda site: (site[0].lineno, site[0].col_offset))
+    return sites
+
+
+def _first_removal(facts: FileFacts) -> ast.stmt | None:
+    sites = _seeding_sites(facts)
+    return sites[0][0] if sites else None
+
+
+def _seed_expression(facts: FileFacts) -> ast.expr | None:
+    """The seed every site passes, when they agree (``0``, ``SEED``, ``args.seed``)."""
+    seeds = [seed for _, seed in _seeding_sites(facts)]
+    if not seeds or any(seed is None for seed in seeds):
+        return None
+    if len({ast.dump(seed) for seed in seeds}) != 1:
+        return None
+    seed = seeds[0]
+    if isinstance(seed, ast.Constant) and isinstance(seed.value, int):
+        return seed
+    if isinstance(seed, (ast.Name, ast.Attribute)):
+        return seed
+    return None
 
 
 def init_plan(facts: FileFacts) -> InitPlan | None:
@@ -100,9 +135,14 @@ def init_plan(facts: FileFacts) -> InitPlan | None:
                 anchor_stmt = entry.distributed_after(site)[0] or site.stmt
                 edits.append(Edit("insert_after", ctx.pos(anchor_stmt), code))
         return InitPlan(sites[0].stmt, tuple(edits))
-    seed = facts.seeding.seed_expression()
-    argument = f"master_seed={ctx.source_of(seed)}" if seed is not None else ""
-    code = f"{s}.init({argument})\n{s}.reseed(0, 0)\n"
+    seed = _seed_expression(facts)
+    code = f"{s}.init()\n"
+    if seed is not None:
+        text = ctx.source_of(seed)
+        code = f"{s}.init(master_seed={text})\n"
+        if isinstance(seed, ast.Attribute) or (isinstance(seed, ast.Name) and not text.isupper()):
+            code += f"{text} = {s}.get_master_seed()\n"
+    code += f"{s}.reseed(0, 0)\n"
     first = _first_removal(facts)
     if first is not None:
         edits.append(Edit("insert_before", ctx.pos(first), code))

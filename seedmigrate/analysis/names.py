@@ -34,6 +34,8 @@ class Scope:
     parent: Scope | None
     imports: dict[str, str] = field(default_factory=dict)
     other: set[str] = field(default_factory=set)
+    #: ``flags = tf.app.flags``: a name assigned once from a dotted name is an alias.
+    aliases: dict[str, ast.expr] = field(default_factory=dict)
 
     @property
     def is_class(self) -> bool:
@@ -129,6 +131,18 @@ class _Binder(ast.NodeVisitor):
         if isinstance(node.value, ast.Constant) and node.value.value is None:
             self.scope_of[id(node)] = self.current
             return
+        target = node.targets[0] if len(node.targets) == 1 else None
+        if isinstance(target, ast.Name) and dotted_name(node.value) is not None:
+            self.scope_of[id(node)] = self.current
+            self.scope_of[id(target)] = self.current
+            self.visit(node.value)
+            name = target.id
+            if name in self.current.aliases or name in self.current.imports:
+                self.current.aliases.pop(name, None)
+                self._bind_other(name)
+            else:
+                self.current.aliases[name] = node.value
+            return
         self.generic_visit(node)
 
     def visit_Import(self, node: ast.Import) -> None:
@@ -180,7 +194,7 @@ class NameResolver:
         """The scope ``node`` was found in (module scope when unknown)."""
         return self._scope_of.get(id(node), self.module_scope)
 
-    def lookup(self, name: str, scope: Scope) -> str | None:
+    def lookup(self, name: str, scope: Scope, _depth: int = 0) -> str | None:
         """Qualified path bound to ``name`` as seen from ``scope``, or ``None``."""
         current: Scope | None = scope
         first = True
@@ -192,24 +206,30 @@ class NameResolver:
                 return None
             if name in current.imports:
                 return current.imports[name]
+            if name in current.aliases:
+                return self.qualify(current.aliases[name], _depth + 1)
             current = current.parent
             first = False
         return None
 
-    def qualify(self, node: ast.AST) -> str | None:
+    def qualify(self, node: ast.AST, _depth: int = 0) -> str | None:
         """Qualified name of a Name/Attribute chain (``np.random.seed`` -> ``numpy.random.seed``)."""
+        if _depth > 8:  # ``a = b; b = a``
+            return None
         dotted = dotted_name(node)
         if dotted is None:
             return None
         head, _, rest = dotted.partition(".")
-        base = self.lookup(head, self.scope_for(_head_node(node)))
+        base = self.lookup(head, self.scope_for(_head_node(node)), _depth)
         if base is None:
             return None
         return f"{base}.{rest}" if rest else base
 
     def is_bound(self, name: str) -> bool:
         """True when ``name`` is bound anywhere in the file (to pick a free alias)."""
-        return any(name in s.imports or name in s.other for s in self._scopes.values())
+        return any(
+            name in s.imports or name in s.other or name in s.aliases for s in self._scopes.values()
+        )
 
     def module_imports(self) -> dict[str, str]:
         """Every import binding in the file, all scopes merged (alias -> path)."""

@@ -229,22 +229,3 @@ class SeedingAnalysis:
                 target = parent
             else:
                 return target
-
-    def seed_expression(self) -> ast.expr | None:
-        """The seed the removed calls used, when they all agree (``0``, ``SEED``, ``cfg.seed``)."""
-        sources = set()
-        first = None
-        for c in self.calls:
-            if c.statement_level and not c.in_loop_or_thread and c.call.args:
-                arg = c.call.args[0]
-                sources.add(ast.dump(arg))
-                first = first or arg
-        if len(sources) == 1 and first is not None:
-            if isinstance(first, ast.Constant) and isinstance(first.value, int):
-                return first
-            if (
-                isinstance(first, (ast.Name, ast.Attribute))
-                and self.ctx.enclosing_function(first) is None
-            ):
-                return first
-        return None

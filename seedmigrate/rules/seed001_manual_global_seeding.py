@@ -37,19 +37,21 @@ RULE = Rule(
     ),
     fix=(
         "`apply` removes the call. An `if` that only guarded seeding goes with it; a block "
-        "left empty gets `pass`. The master seed now reaches `seeder.init`."
+        "left empty gets `pass`; an import left unused by the removal goes too. The master "
+        "seed now reaches `seeder.init`."
     ),
     fixable=True,
     check=check,
     examples=(
         (
-            "import numpy as np\nimport torch\n\nnp.random.seed(0)\ntorch.manual_seed(0)\nx = 1\n",
-            "import numpy as np\nimport torch\n\nx = 1\n",
+            "import numpy as np\nimport torch\n\nnp.random.seed(0)\ntorch.manual_seed(0)\n"
+            "x = torch.from_numpy(np.ones(3))\n",
+            "import numpy as np\nimport torch\n\nx = torch.from_numpy(np.ones(3))\n",
         ),
         (
             "from numpy import random as npr\n\n\ndef main(seed):\n"
-            "    if seed is not None:\n        npr.seed(seed)\n    return 1\n",
-            "from numpy import random as npr\n\n\ndef main(seed):\n    return 1\n",
+            "    if seed is not None:\n        npr.seed(seed)\n    return npr.rand()\n",
+            "from numpy import random as npr\n\n\ndef main(seed):\n    return npr.rand()\n",
         ),
     ),
     invalid=(

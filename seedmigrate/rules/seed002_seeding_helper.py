@@ -48,8 +48,9 @@ RULE = Rule(
         (
             "import random\n\nimport numpy as np\n\n\ndef set_seed(seed):\n"
             '    """Seed everything."""\n    random.seed(seed)\n    np.random.seed(seed)\n\n\n'
-            "def main():\n    set_seed(42)\n    return 0\n",
-            "import random\n\nimport numpy as np\n\n\ndef main():\n    return 0\n",
+            "def main():\n    set_seed(42)\n    return np.random.rand() + random.random()\n",
+            "import random\n\nimport numpy as np\n\n\n"
+            "def main():\n    return np.random.rand() + random.random()\n",
         ),
     ),
     invalid=("import torch\n\ndef fix_seed(s):\n    torch.manual_seed(s)\n\nfix_seed(1)\n",),

@@ -69,7 +69,7 @@ RULE = Rule(
             "import argparse\n\nimport torch\n\nparser = argparse.ArgumentParser()\n"
             "parser.add_argument('--epochs', type=int, default=3)\n"
             "parser.add_argument('--seed', type=int, default=None, "
-            "help='master seed for seeder_runtime (default: drawn at random and logged)')\n"
+            "help='master seed (default: drawn at random and logged)')\n"
             "args = parser.parse_args()\nfor epoch in range(args.epochs):\n    pass\n",
         ),
     ),

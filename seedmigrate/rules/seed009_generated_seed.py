@@ -38,7 +38,10 @@ RULE = Rule(
         "`seeder.init(master_seed=None)` draws one seed, broadcasts it to every rank and "
         "logs it; `args.seed = seeder.get_master_seed()` keeps the script's later uses."
     ),
-    fix="`apply` removes the assignment (and an `if ... is None:` guard left empty).",
+    fix=(
+        "`apply` removes the assignment (and an `if ... is None:` guard left empty), and an "
+        "import (`random`, `time`) that only served it."
+    ),
     fixable=True,
     check=check,
     examples=(
@@ -47,7 +50,7 @@ RULE = Rule(
             "    if opt.manualSeed is None:\n        opt.manualSeed = random.randint(1, 10000)\n"
             '    print("Random Seed: ", opt.manualSeed)\n'
             "    torch.manual_seed(opt.manualSeed)\n",
-            "import random\n\nimport torch\n\n\ndef main(opt):\n"
+            "import torch\n\n\ndef main(opt):\n"
             '    print("Random Seed: ", opt.manualSeed)\n'
             "    torch.manual_seed(opt.manualSeed)\n",
         ),

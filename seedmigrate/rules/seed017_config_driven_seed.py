@@ -41,6 +41,8 @@ RULE = Rule(
         "parser = HfArgumentParser((TrainingArguments,))\nset_seed(1)\n",
         "import hydra\nimport torch\n\n@hydra.main(config_path='conf')\ndef main(cfg):\n"
         "    torch.manual_seed(cfg.seed)\n",
+        "import torch\nfrom myproject.options import get_parser\n\nparser = get_parser()\n"
+        "args = parser.parse_args()\ntorch.manual_seed(args.seed)\n",
     ),
     valid=("import argparse\nimport torch\np = argparse.ArgumentParser()\ntorch.manual_seed(1)\n",),
 )

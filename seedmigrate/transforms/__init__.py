@@ -9,7 +9,8 @@ comment lines move to the next statement, so no comment is lost.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import ast
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
 import libcst as cst
@@ -69,19 +70,29 @@ class _ApplyEdits(cst.CSTTransformer):
         """New statements for a block, plus comment lines left over at its end."""
         result: list[cst.BaseStatement] = []
         carry: list[cst.EmptyLine] = []
+        removed_earlier = False
         for original, new in zip(originals, updated, strict=True):
             keys = self._keys(original)
-            for pos in keys:
-                for edit in self._take("insert_before", pos):
-                    statements = _statements(edit.code)
-                    if carry:
-                        statements[0] = _with_leading(statements[0], carry)
-                        carry = []
-                    result.extend(statements)
             removed = {pos for pos in keys if self._take("remove", pos)}
+            whole = len(removed) == len(keys)
+            before = [
+                s
+                for pos in keys
+                for e in self._take("insert_before", pos)
+                for s in _statements(e.code)
+            ]
+            if before:
+                if carry:
+                    before[0] = _with_leading(before[0], carry)
+                    carry = []
+                # New code takes the place of what it precedes, with its blank lines (and,
+                # when that statement goes, its comments too).
+                if whole or not _has_comment(new.leading_lines):
+                    before[0], new = _move_leading(new, before[0])
+                result.extend(before)
             kept: cst.BaseStatement | None = new
             if removed:
-                if isinstance(new, cst.SimpleStatementLine) and len(removed) < len(keys):
+                if not whole:
                     smalls = [
                         s for s, pos in zip(new.body, keys, strict=True) if pos not in removed
                     ]
@@ -90,15 +101,16 @@ class _ApplyEdits(cst.CSTTransformer):
                 else:
                     kept = None
                     leading = list(new.leading_lines)
-                    if _has_comment(leading):
-                        carry.extend(leading)
-                    elif leading and not carry:
-                        carry.extend(leading)  # keeps the blank line that separated it
+                    if _has_comment(leading) or (leading and not carry and result):
+                        carry.extend(leading)  # comments survive; so does the separation
             if kept is not None:
                 if carry:
                     kept = _with_leading(kept, carry)
                     carry = []
+                if not result and removed_earlier:
+                    kept = _strip_leading_blanks(kept)  # no blank line at the block's top
                 result.append(kept)
+            removed_earlier = removed_earlier or whole
             for pos in keys:
                 for edit in self._take("insert_after", pos):
                     statements = _statements(edit.code)
@@ -125,10 +137,14 @@ class _ApplyEdits(cst.CSTTransformer):
             index = _after_imports_index(body)
             new: list[cst.BaseStatement] = []
             imports = [e for e in self.after_imports if e.code.startswith(("import ", "from "))]
-            others = [e for e in self.after_imports if e not in imports]
-            for edit in [*imports, *others]:
+            others = [
+                s for e in self.after_imports if e not in imports for s in _statements(e.code)
+            ]
+            for edit in imports:
                 new.extend(_statements(edit.code))
-            body = [*body[:index], *new, *body[index:]]
+            if others and index < len(body):
+                others[0], body[index] = _move_leading(body[index], others[0])
+            body = [*body[:index], *new, *others, *body[index:]]
         footer = [*carry, *updated_node.footer] if _has_comment(carry) else updated_node.footer
         return updated_node.with_changes(body=body, footer=footer)
 
@@ -145,11 +161,6 @@ class _ApplyEdits(cst.CSTTransformer):
             return updated.with_changes(body=cst.IndentedBlock(body=[*statements, line]))
         inner = list(body.body)
         at = 1 if inner and _is_docstring(inner[0]) and isinstance(updated, cst.FunctionDef) else 0
-        if at == 0 and inner:
-            # keep comments that sat above the first statement above the new ones
-            first = inner[0]
-            statements[0] = statements[0].with_changes(leading_lines=first.leading_lines)
-            inner[0] = first.with_changes(leading_lines=[])
         return updated.with_changes(
             body=body.with_changes(body=[*inner[:at], *statements, *inner[at:]])
         )
@@ -209,7 +220,18 @@ class _ApplyEdits(cst.CSTTransformer):
 
     # -- imports ---------------------------------------------------------------------
 
+    def _drop_aliases(self, original: cst.CSTNode, updated):
+        drop = {e.name for e in self._take("remove_import_name", self._pos(original))}
+        if not drop or isinstance(updated.names, cst.ImportStar):
+            return updated
+        names = list(updated.names)
+        kept = [a for a in names if (a.evaluated_alias or a.evaluated_name) not in drop]
+        if kept and kept[-1] is not names[-1]:
+            kept[-1] = kept[-1].with_changes(comma=names[-1].comma)
+        return updated.with_changes(names=kept)
+
     def leave_Import(self, original_node: cst.Import, updated_node: cst.Import) -> cst.Import:
+        updated_node = self._drop_aliases(original_node, updated_node)
         edits = self._take("rename_import", self._pos(original_node))
         if not edits:
             return updated_node
@@ -225,6 +247,7 @@ class _ApplyEdits(cst.CSTTransformer):
     def leave_ImportFrom(
         self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
     ) -> cst.ImportFrom:
+        updated_node = self._drop_aliases(original_node, updated_node)
         edits = self._take("rename_import", self._pos(original_node))
         if not edits or isinstance(updated_node.names, cst.ImportStar):
             return updated_node
@@ -255,6 +278,24 @@ def _with_leading(stmt: cst.BaseStatement, lines: list[cst.EmptyLine]) -> cst.Ba
     if not _has_comment(lines) and own:
         return stmt  # it already has its own separation
     return stmt.with_changes(leading_lines=[*lines, *own])
+
+
+def _strip_leading_blanks(stmt: cst.BaseStatement) -> cst.BaseStatement:
+    lines = list(stmt.leading_lines)
+    while lines and lines[0].comment is None:
+        lines.pop(0)
+    return stmt.with_changes(leading_lines=lines)
+
+
+def _move_leading(
+    source: cst.BaseStatement, target: cst.BaseStatement
+) -> tuple[cst.BaseStatement, cst.BaseStatement]:
+    """Give ``source``'s leading lines to ``target``; returns (target, source) updated."""
+    lines = list(source.leading_lines)
+    if not lines:
+        return target, source
+    target = target.with_changes(leading_lines=[*lines, *target.leading_lines])
+    return target, source.with_changes(leading_lines=[])
 
 
 def _append_item(items: list, new, open_whitespace, index: int) -> list:
@@ -306,6 +347,52 @@ def _after_imports_index(body: Sequence[cst.BaseStatement]) -> int:
     return index
 
 
+def _bound_names(node: ast.Import | ast.ImportFrom) -> list[str]:
+    names = []
+    for alias in node.names:
+        if alias.name == "*":
+            continue
+        names.append(alias.asname or alias.name.split(".")[0])
+    return names
+
+
+def _load_counts(tree: ast.AST) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Store):
+            counts[node.id] += 1
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            counts[node.value] += 1  # ``__all__`` entries and string annotations
+    return counts
+
+
+def unused_import_edits(before: str, after: str) -> list[Edit]:
+    """Edits removing imports that the migration left unused (``import random`` once
+    ``random.seed`` is gone), so that the user's linter stays quiet. An import that was
+    unused before is not touched: that is not ours to clean up.
+    """
+    old, new = _load_counts(ast.parse(before)), ast.parse(after)
+    now = _load_counts(new)
+    lines = after.splitlines(keepends=True)
+    edits = []
+    for node in ast.walk(new):
+        if not isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            continue
+        names = _bound_names(node)
+        gone = [n for n in names if old[n] > 0 and now[n] == 0]
+        if not gone:
+            continue
+        col = len(lines[node.lineno - 1].encode("utf-8")[: node.col_offset].decode("utf-8"))
+        pos = (node.lineno, col)
+        if len(gone) == len(node.names):
+            edits.append(Edit("remove", pos))
+        else:
+            edits.extend(Edit("remove_import_name", pos, name=n) for n in gone)
+    return edits
+
+
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     """Apply ``edits`` to ``text`` and return the new source.
 
@@ -324,4 +411,9 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     if transformer.pending:
         missing = sorted(transformer.pending, key=lambda e: e.pos)[0]
         raise FixError(f"internal: no node for {missing.kind} at {missing.pos}")
-    return new.code
+    result = new.code
+    try:
+        cleanup = unused_import_edits(text, result)
+    except SyntaxError as exc:
+        raise FixError(f"the fixed code does not parse: {exc.msg}") from exc
+    return apply_edits(result, cleanup) if cleanup else result
