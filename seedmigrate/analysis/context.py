@@ -48,6 +48,8 @@ TF_ROOTS = frozenset({"tensorflow", "keras", "tf_keras"})
 TORCH_ROOTS = frozenset(
     {"torch", "torchvision", "lightning", "pytorch_lightning", "transformers", "accelerate"}
 )
+#: Lightning Trainer users get ``seeder_runtime.lightning`` (torch API + SeederCallback).
+LIGHTNING_ROOTS = frozenset({"lightning", "pytorch_lightning"})
 FWR13Y_MODULES = {
     "fwr13y.seeder.tf": "tf",
     "fwr13y.seeder.pyt": "torch",
@@ -170,6 +172,10 @@ class FileContext:
         return bool(self.roots & TORCH_ROOTS)
 
     @property
+    def uses_lightning(self) -> bool:
+        return bool(self.roots & LIGHTNING_ROOTS)
+
+    @property
     def uses_ml(self) -> bool:
         """Imports a framework or numpy: a file whose loops may be training loops."""
         return bool(self.roots & (TF_ROOTS | TORCH_ROOTS | {"numpy", "jax", "horovod"}))
@@ -202,8 +208,11 @@ class FileContext:
 
     @cached_property
     def backend_module(self) -> str:
-        """``seeder_runtime.tf`` / ``.torch`` / plain, by the frameworks the file imports."""
+        """``seeder_runtime.tf`` / ``.torch`` / ``.lightning`` / plain, by the frameworks
+        the file imports (``.lightning`` is ``.torch`` plus ``SeederCallback``)."""
         base = self.config.runtime_module
+        if self.uses_lightning:
+            return f"{base}.lightning"
         if self.uses_tf and (not self.uses_torch or self.has_keras_fit):
             return f"{base}.tf"
         if self.uses_torch:

@@ -21,6 +21,7 @@ from seedmigrate.rules import (
     seed015_sampler_without_set_epoch,
     seed016_checkpoint_without_epoch,
     seed017_config_driven_seed,
+    seed018_lightning_seed_everything,
 )
 from seedmigrate.rules.base import Rule
 
@@ -45,6 +46,7 @@ ALL_RULES: tuple[Rule, ...] = tuple(
         seed015_sampler_without_set_epoch,
         seed016_checkpoint_without_epoch,
         seed017_config_driven_seed,
+        seed018_lightning_seed_everything,
     )
 )
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}

@@ -1,0 +1,166 @@
+"""SEED018: a Lightning ``Trainer`` without ``seeder.SeederCallback()``.
+
+Fires in files that import ``lightning`` / ``pytorch_lightning`` and build a ``Trainer``
+while seeding: with ``seed_everything`` (which SEED001 removes and SEED005 replaces by
+``seeder.init``) or with ``seeder_runtime`` already (a migrated file must keep its
+callback). The backend these files import is ``seeder_runtime.lightning``: the torch
+backend's API plus the callback.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from seedmigrate.analysis import FileFacts
+from seedmigrate.analysis.context import LIGHTNING_ROOTS
+from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.rules.base import Rule
+
+CALLBACK = "SeederCallback"
+
+
+def _is_trainer(qualname: str | None) -> bool:
+    if not qualname or not qualname.endswith(".Trainer"):
+        return False
+    return qualname.split(".")[0] in LIGHTNING_ROOTS
+
+
+def _seeds(facts: FileFacts) -> bool:
+    if facts.ctx.seeder_import is not None:
+        return True
+    return any((call.qualname or "").endswith("seed_everything") for call in facts.seeding.calls)
+
+
+def _names_given_callback(facts: FileFacts) -> set[str]:
+    """Variables a ``seeder.SeederCallback()`` is put into (assigned, ``+=``, appended)."""
+    ctx = facts.ctx
+
+    def holds(node: ast.AST) -> bool:
+        return any(ctx.is_seeder_call(n, CALLBACK) for n in ast.walk(node))
+
+    names = set()
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.Assign) and holds(node.value):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            if holds(node.value):
+                names.add(node.target.id)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("append", "extend", "insert")
+            and isinstance(node.func.value, ast.Name)
+            and any(holds(arg) for arg in node.args)
+        ):
+            names.add(node.func.value.id)
+    return names
+
+
+def _sequence_names(facts: FileFacts) -> set[str]:
+    """Names only ever assigned a list or tuple display (safe to unpack)."""
+    kinds: dict[str, bool] = {}
+    for node in ast.walk(facts.ctx.tree):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    is_sequence = isinstance(node.value, (ast.List, ast.Tuple))
+                    kinds[target.id] = kinds.get(target.id, True) and is_sequence
+    return {name for name, ok in kinds.items() if ok}
+
+
+def check(facts: FileFacts) -> Iterator[Finding]:
+    ctx = facts.ctx
+    if not ctx.uses_lightning:
+        return
+    trainers = [call for call, qualname in ctx.calls if _is_trainer(qualname)]
+    if not trainers or not _seeds(facts):
+        return
+    given = _names_given_callback(facts)
+    sequences = _sequence_names(facts)
+    callback = f"{ctx.seeder_name}.{CALLBACK}()"
+    module = (ctx.seeder_import or ("", ""))[1]
+    # a file migrated to another backend must switch to .lightning to get the callback
+    backend_ok = not module or module.endswith(".lightning")
+    for call in trainers:
+        value = next((k.value for k in call.keywords if k.arg == "callbacks"), None)
+        if value is not None and (
+            any(ctx.is_seeder_call(n, CALLBACK) for n in ast.walk(value))
+            or (isinstance(value, ast.Name) and value.id in given)
+        ):
+            continue
+        pos = ctx.pos(call)
+        edit: Edit | None = None
+        if isinstance(value, ast.List):
+            edit = Edit("append_element", ctx.pos(value), callback)
+        elif value is None or (isinstance(value, ast.Constant) and value.value is None):
+            if not any(k.arg is None for k in call.keywords):  # **kwargs may hold callbacks
+                edit = Edit("set_keyword", pos, f"[{callback}]", name="callbacks")
+        elif isinstance(value, ast.Tuple) or (
+            isinstance(value, ast.Name) and value.id in sequences
+        ):
+            edit = Edit("set_keyword", pos, f"[*{ctx.source_of(value)}, {callback}]", "callbacks")
+        elif isinstance(value, ast.Call):  # a single callback object
+            edit = Edit("set_keyword", pos, f"[{ctx.source_of(value)}, {callback}]", "callbacks")
+        fixable = edit is not None and backend_ok
+        edits = (*ctx.import_edit(), edit) if fixable else ()
+        yield ctx.finding(
+            "SEED018",
+            call,
+            f"`{ctx.source_of(call.func)}(...)` has no seeder.SeederCallback(): Lightning "
+            "epochs are not reseeded per epoch and rank, and a resumed fit diverges",
+            edits,
+            fixable=fixable,
+        )
+
+
+RULE = Rule(
+    code="SEED018",
+    slug="lightning-seed-everything",
+    summary="Lightning Trainer without seeder.SeederCallback()",
+    why=(
+        "`seed_everything(seed)` seeds once, at start-up: every epoch continues one "
+        "stream, so a fit resumed from a checkpoint at epoch k replays other randomness "
+        "than the uninterrupted run. `seeder.SeederCallback()` reseeds at every training "
+        "epoch's start from (master seed, epoch, global rank), and reads the Trainer's rank "
+        "and world size."
+    ),
+    fix=(
+        "`apply` adds `seeder.SeederCallback()` to the Trainer's callbacks (appended to a "
+        "`callbacks=[...]` list, `[*cbs, ...]` for a list variable, or a new "
+        "`callbacks=[...]`) and imports `seeder_runtime.lightning as seeder`; SEED001 "
+        "removes `seed_everything` and SEED005 puts `seeder.init(master_seed=...)` in its "
+        "place. A Trainer built from `**kwargs`, or from callbacks it cannot follow, is "
+        "reported: add the callback by hand."
+    ),
+    fixable=True,
+    check=check,
+    examples=(
+        (
+            "import lightning as L\n\nL.seed_everything(42)\n"
+            "trainer = L.Trainer(max_epochs=2, callbacks=[stop])\n",
+            "import lightning as L\nimport seeder_runtime.lightning as seeder\n\n"
+            "L.seed_everything(42)\n"
+            "trainer = L.Trainer(max_epochs=2, callbacks=[stop, seeder.SeederCallback()])\n",
+        ),
+        (
+            "from pytorch_lightning import Trainer, seed_everything\n\n"
+            "seed_everything(0, workers=True)\ntrainer = Trainer(\n    max_epochs=3,\n)\n",
+            "from pytorch_lightning import Trainer, seed_everything\n"
+            "import seeder_runtime.lightning as seeder\n\n"
+            "seed_everything(0, workers=True)\ntrainer = Trainer(\n    max_epochs=3,\n"
+            "    callbacks=[seeder.SeederCallback()],\n)\n",
+        ),
+    ),
+    invalid=(
+        "import lightning.pytorch as pl\nimport seeder_runtime.lightning as seeder\n"
+        "trainer = pl.Trainer(callbacks=cbs)\n",
+    ),
+    valid=(
+        "import lightning as L\ntrainer = L.Trainer(max_epochs=1)\n",
+        "import lightning as L\nimport seeder_runtime.lightning as seeder\n"
+        "trainer = L.Trainer(callbacks=[seeder.SeederCallback()])\n",
+        "from lightning.fabric import Fabric, seed_everything\nseed_everything(1)\n"
+        "fabric = Fabric()\n",
+    ),
+)
