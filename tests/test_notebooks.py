@@ -235,3 +235,15 @@ def test_masking_round_trips_every_ipython_line():
     back = split_module(module.text, module)
     assert back == {0: cells[0].text + "\n", 2: cells[1].text + "\n"}
     assert _MAGIC_RE.search(module.text)
+
+
+def test_many_notebooks_with_a_process_pool(tmp_path):
+    nb = _notebook(new_code_cell("import torch\ntorch.manual_seed(0)"))
+    for i in range(9):  # >= 8 files: seedmigrate uses worker processes
+        _write(tmp_path / f"n{i}.ipynb", nb)
+    out = run_cli("apply", "-j", "2", ".", cwd=tmp_path)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "9 files changed" in out.stderr
+    for i in range(9):
+        cell = nbformat.read(str(tmp_path / f"n{i}.ipynb"), as_version=4).cells[0]
+        assert "seeder.init(master_seed=0)" in cell.source
