@@ -157,10 +157,11 @@ def _process_one(path: Path, force: bool, *, config: Config, fix: bool):
 
 
 def _display(path: Path) -> str:
+    """A path for diff headers: relative to the current folder, never starting with /."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
-        return str(path)
+        return str(path).lstrip("/")
 
 
 def _emit(findings: list, args: argparse.Namespace, files: int, summary: str | None) -> None:
@@ -229,7 +230,11 @@ def run_apply(args: argparse.Namespace) -> int:
         verb = "would be changed"
     else:
         verb = "changed"
-    summary = f"{plural(changed, 'file')} {verb}; {plural(len(manual), 'finding')} need a human."
+    failed = sum(1 for f in remaining if f.code == "SEED000")
+    summary = f"{plural(changed, 'file')} {verb}; {plural(len(manual), 'finding')} need a human"
+    if failed:
+        summary += f"; {plural(failed, 'file')} could not be read or parsed (left untouched)"
+    summary += "."
     if args.diff or args.output_format == "json":
         # findings go to stderr so the diff on stdout stays a clean patch
         from seedmigrate.output import text

@@ -21,6 +21,8 @@ from seedmigrate.rules import (
     seed015_sampler_without_set_epoch,
     seed016_checkpoint_without_epoch,
     seed017_config_driven_seed,
+    seed018_seed_guard_always_true,
+    seed019_unresolved_seeding_helper,
 )
 from seedmigrate.rules.base import Rule
 
@@ -45,6 +47,8 @@ ALL_RULES: tuple[Rule, ...] = tuple(
         seed015_sampler_without_set_epoch,
         seed016_checkpoint_without_epoch,
         seed017_config_driven_seed,
+        seed018_seed_guard_always_true,
+        seed019_unresolved_seeding_helper,
     )
 )
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}
