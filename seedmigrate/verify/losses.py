@@ -24,7 +24,7 @@ LOSS_FORMATS = ("regex", "dllogger", "jsonl")
 
 DEFAULT_LOSS_KEYS = {"dllogger": "train_loss", "jsonl": "loss"}
 
-_DLLOGGER_LINE = re.compile(r"(?:^|\s)DLLL? (\{.*\})\s*$")
+_DLLOGGER_LINE = re.compile(r"\bDLLL? (\{.*\})\s*$")
 
 
 class LossFormatError(ValueError):

@@ -184,7 +184,7 @@ def evaluate(losses: Mapping[str, Sequence[Series]], *, epochs: int, atol: float
     if failures:
         _fail(describe(HALF, failures, len(half)))
     elif half:
-        _ok(f"{experiment_label(HALF)}: equals the first {start_epoch} epochs of experiment 1")
+        _ok(f"{experiment_label(HALF)}: equals experiment 1 up to epoch {start_epoch}")
 
     # Rule 3: the resumed run is the second half of the full run.
     failures = []
