@@ -13,11 +13,13 @@ from verify_helpers import subprocess_env
 def run_verify(tmp_path):
     """Run ``python -m seedmigrate verify ARGS`` in ``tmp_path``; return the result."""
 
-    def run(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, timeout: float = 600, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "seedmigrate", "verify", *args],
             cwd=tmp_path,
-            env=subprocess_env(),
+            env={**subprocess_env(), **(env or {})},
             capture_output=True,
             text=True,
             timeout=timeout,
