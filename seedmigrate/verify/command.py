@@ -9,9 +9,12 @@ output are printed).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shlex
+import signal
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -170,7 +173,8 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None) -> int:
         file=out,
         flush=True,
     )
-    results = _run_with_progress(plan, reader, args)
+    with _stop_runs_on_sigterm():
+        results = _run_with_progress(plan, reader, args)
     config = _config(args, template, reader)
 
     broken = [result for result in results if not result.ok]
@@ -230,7 +234,8 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None) -> int:
     if resume_offset is None:
         resume_offset = total - min((len(s) for s in losses[RESUME.key]), default=0)
     offsets = {HALF.key: 0, RESUME.key: resume_offset}
-    title = f"{' '.join(template.command)} — {args.epochs} epochs, {args.repeats} repeats"
+    shown = [Path(template.command[0]).name, *template.command[1:]]
+    title = f"{' '.join(shown)} — {args.epochs} epochs, {args.repeats} repeats"
     try:
         figures = write_figures(losses, verdict.stats, offsets, out_dir, title=title)
     except PlottingUnavailable as exc:
@@ -288,6 +293,27 @@ def _losses_by_experiment(results: list[RunResult]) -> dict[str, list[list[float
     for result in results:
         losses[result.spec.experiment.key].append(list(result.losses))
     return losses
+
+
+@contextlib.contextmanager
+def _stop_runs_on_sigterm() -> Iterator[None]:
+    """Turn SIGTERM into SystemExit so the runs in flight are killed, not orphaned.
+
+    Runs live in their own process groups (so a timeout can kill their children), which
+    also means a signal sent to verify alone does not reach them.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _run_with_progress(plan: Plan, reader: LossReader, args: argparse.Namespace) -> list[RunResult]:

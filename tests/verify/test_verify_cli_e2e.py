@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import subprocess
 import sys
@@ -143,3 +144,32 @@ def test_cli_path_imports_neither_torch_nor_tensorflow(tmp_path):
         [sys.executable, "-c", code], env=subprocess_env(), capture_output=True, text=True
     )
     assert "HEAVY [] RC 0" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_sigterm_stops_the_runs_in_flight(tmp_path):
+    import signal
+    import time
+
+    marker = tmp_path / "started"
+    slow = tmp_path / "slow.py"
+    slow.write_text(
+        f"import os, time\nopen({str(marker)!r}, 'w').write(str(os.getpid()))\ntime.sleep(60)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "seedmigrate", "verify", "--out", str(tmp_path / "o"), "--",
+         sys.executable, str(slow), "{epochs}"],
+        env=subprocess_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    child = int(marker.read_text())
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 128 + signal.SIGTERM
+    time.sleep(0.5)
+    try:
+        os.kill(child, 0)
+    except ProcessLookupError:
+        return
+    with open(f"/proc/{child}/stat") as stat:  # a zombie awaiting its reaper is fine
+        assert stat.read().split(") ")[1].startswith("Z"), "the run survived SIGTERM"
