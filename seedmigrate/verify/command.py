@@ -326,6 +326,7 @@ def _run_with_progress(plan: Plan, reader: LossReader, args: argparse.Namespace)
         "keep_checkpoints": args.keep_checkpoints,
     }
     if sys.stderr.isatty():
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
         with Progress(
@@ -333,6 +334,7 @@ def _run_with_progress(plan: Plan, reader: LossReader, args: argparse.Namespace)
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
+            console=Console(stderr=True),
             transient=True,
         ) as progress:
             task = progress.add_task("verify", total=total)
