@@ -82,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     rule = sub.add_parser("rule", help="explain one rule (code or slug)")
     rule.add_argument("code")
     rule.set_defaults(handler=run_rule)
+
+    from seedmigrate.verify import command as verify_command
+
+    verify = sub.add_parser("verify", help="prove a training script is deterministic and resumes")
+    verify_command.add_arguments(verify)
+    verify.set_defaults(handler=verify_command.run)
     return parser
 
 
