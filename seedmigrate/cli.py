@@ -110,6 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
     rule = sub.add_parser("rule", help="explain one rule (code or slug)")
     rule.add_argument("code")
     rule.set_defaults(handler=run_rule)
+
+    from seedmigrate.verify import command as verify_command
+
+    verify = sub.add_parser("verify", help="prove a training script is deterministic and resumes")
+    verify_command.add_arguments(verify)
+    verify.set_defaults(handler=verify_command.run)
     return parser
 
 
@@ -194,10 +200,11 @@ def _process_one(path: Path, force: bool, *, config: Config, fix: bool):
 
 
 def _display(path: Path) -> str:
+    """A path for diff headers: relative to the current folder, never starting with /."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
-        return str(path)
+        return str(path).lstrip("/")
 
 
 @contextmanager
@@ -342,7 +349,11 @@ def run_apply(args: argparse.Namespace) -> int:
         verb = "would be changed"
     else:
         verb = "changed"
-    summary = f"{plural(changed, 'file')} {verb}; {plural(len(manual), 'finding')} need a human."
+    failed = sum(1 for f in remaining if f.code == "SEED000")
+    summary = f"{plural(changed, 'file')} {verb}; {plural(len(manual), 'finding')} need a human"
+    if failed:
+        summary += f"; {plural(failed, 'file')} could not be read or parsed (left untouched)"
+    summary += "."
     # with --diff, stdout carries the patch: the report goes to stderr (or -o)
     stream = sys.stderr if args.diff else sys.stdout
     if args.summary == "markdown":

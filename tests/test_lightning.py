@@ -1,4 +1,4 @@
-"""Lightning: SEED018 + ``seeder_runtime.lightning.SeederCallback`` on a real CPU Trainer."""
+"""Lightning: SEED020 + ``seeder_runtime.lightning.SeederCallback`` on a real CPU Trainer."""
 
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ def test_migrated_lightning_script_is_deterministic(tmp_path):
     script = tmp_path / "train.py"
     script.write_text(SCRIPT)
     out = run_cli("check", "train.py", cwd=tmp_path)
-    assert "SEED018" in out.stdout and "SEED001" in out.stdout
+    assert "SEED020" in out.stdout and "SEED001" in out.stdout
     out = run_cli("apply", "train.py", cwd=tmp_path)
     assert out.returncode == 0, out.stdout + out.stderr
     migrated = script.read_text()
@@ -173,7 +173,7 @@ def test_callbacks_forms(trainer, expected):
         "from pytorch_lightning import Trainer, seed_everything\n\n"
         f"cbs = [a, b]\nseed_everything(1)\ntrainer = {trainer}\n"
     )
-    out = migrate(source, Config(select=("SEED018",)))
+    out = migrate(source, Config(select=("SEED020",)))
     assert f"trainer = {expected}\n" in out
     assert "import seeder_runtime.lightning as seeder\n" in out
 
@@ -182,10 +182,10 @@ def test_kwargs_trainer_and_other_backends_are_reported_not_fixed():
     from seedmigrate.analysis import analyse_source
 
     kwargs = "import lightning as L\nL.seed_everything(1)\nt = L.Trainer(**cfg)\n"
-    (finding,) = [f for f in analyse_source(kwargs) if f.code == "SEED018"]
+    (finding,) = [f for f in analyse_source(kwargs) if f.code == "SEED020"]
     assert not finding.fixable
     torch_backend = (
         "import lightning as L\nimport seeder_runtime.torch as seeder\nt = L.Trainer()\n"
     )
-    (finding,) = [f for f in analyse_source(torch_backend) if f.code == "SEED018"]
+    (finding,) = [f for f in analyse_source(torch_backend) if f.code == "SEED020"]
     assert not finding.fixable

@@ -21,6 +21,7 @@ PREFILTER_TOKENS: tuple[str, ...] = (
     "seed",
     "Seed",
     "epoch",
+    "for ep ",
     "fit",
     "Random",
     "default_rng",

@@ -26,6 +26,7 @@ _DIST_INIT = frozenset(
         "torch.distributed.distributed_c10d.init_process_group",
     }
 )
+_ARGS_FUNCTION = re.compile(r"(arg|pars|option|opt|config|cfg|flag)", re.IGNORECASE)
 SEED_HELP = "master seed (default: drawn at random and logged)"
 
 
@@ -145,7 +146,29 @@ class EntryAnalysis:
                 found.append((call, f"a parser imported from {qualname.rsplit('.', 1)[0]}"))
             elif receiver.id in built_elsewhere:
                 found.append((call, f"a parser built by {built_elsewhere[receiver.id]}"))
+        parsed_names = {p.var for p in self.parsers} | set(built_elsewhere)
+        for name, origin in built_elsewhere.items():
+            if name in parsed_names and _ARGS_FUNCTION.search(origin) and self._seed_read(name):
+                found.append((self._assignment(name), f"arguments parsed by {origin}"))
         return found
+
+    def _seed_read(self, name: str) -> bool:
+        """``name.seed`` (or another seed attribute) is read somewhere in the file."""
+        return any(
+            isinstance(n, ast.Attribute)
+            and isinstance(n.value, ast.Name)
+            and n.value.id == name
+            and SEED_NAME.match(n.attr)
+            for n in ast.walk(self.ctx.tree)
+        )
+
+    def _assignment(self, name: str) -> ast.stmt:
+        for node in ast.walk(self.ctx.tree):
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == name for t in node.targets
+            ):
+                return node
+        return self.ctx.tree.body[0]
 
     def _parsers_from_calls(self) -> dict[str, str]:
         """``parser = get_parser()`` where ``get_parser`` is imported: name -> origin."""

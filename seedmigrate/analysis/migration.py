@@ -95,11 +95,9 @@ def _first_removal(facts: FileFacts) -> ast.stmt | None:
 def _seed_expression(facts: FileFacts) -> ast.expr | None:
     """The seed every site passes, when they agree (``0``, ``SEED``, ``args.seed``)."""
     seeds = [seed for _, seed in _seeding_sites(facts)]
-    if not seeds or any(seed is None for seed in seeds):
+    if not seeds or seeds[0] is None:
         return None
-    if len({ast.dump(seed) for seed in seeds}) != 1:
-        return None
-    seed = seeds[0]
+    seed = seeds[0]  # several different seeds: the first one becomes the master seed
     if isinstance(seed, ast.Constant) and isinstance(seed.value, int):
         return seed
     if isinstance(seed, (ast.Name, ast.Attribute)):
@@ -107,46 +105,176 @@ def _seed_expression(facts: FileFacts) -> ast.expr | None:
     return None
 
 
+_DIST_INIT = frozenset(
+    {
+        "torch.distributed.init_process_group",
+        "torch.distributed.distributed_c10d.init_process_group",
+    }
+)
+_ARGS_PARAMS = ("args", "opt", "opts", "hparams", "config", "cfg", "flags")
+
+
+def _distributed_anchor(facts: FileFacts) -> tuple[ast.stmt, str | None] | None:
+    """The statement that starts distributed training, and the rank/size code after it.
+
+    ``hvd.init()``, ``dist.init_process_group(...)`` or ``accelerator = Accelerator()``:
+    each process runs it, so ``seeder.init`` placed right after it runs in every worker
+    (also those started by ``mp.spawn`` or ``horovod.run``) and can ask for the rank.
+    """
+    ctx = facts.ctx
+    for call, qualname in ctx.calls:
+        if not qualname:
+            continue
+        stmt = ctx.parent(call)
+        func = ctx.source_of(call.func)
+        prefix = func.rsplit(".", 1)[0] if "." in func else None
+        if isinstance(stmt, ast.Expr):
+            if qualname.startswith("horovod.") and qualname.endswith(".init"):
+                rank = f"ngpus={prefix}.size(), local_rank={prefix}.rank()" if prefix else None
+                return stmt, rank
+            if qualname in _DIST_INIT:
+                rank = None
+                if prefix:
+                    rank = f"ngpus={prefix}.get_world_size(), local_rank={prefix}.get_rank()"
+                return stmt, rank
+        if (
+            qualname in ("accelerate.Accelerator", "accelerate.accelerator.Accelerator")
+            and isinstance(stmt, ast.Assign)
+            and isinstance(stmt.targets[0], ast.Name)
+        ):
+            var = stmt.targets[0].id
+            return stmt, f"ngpus={var}.num_processes, local_rank={var}.process_index"
+    return None
+
+
+def _binds(function: ast.AST | None, name: str) -> bool:
+    """``name`` is a parameter of ``function`` or assigned in it (module: always false)."""
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    params = [
+        a.arg for a in [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs]
+    ]
+    if name in params:
+        return True
+    return any(
+        isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store)
+        for node in ast.walk(function)
+    )
+
+
+def _init_code(facts: FileFacts, seed: str | None, rank: str | None, reassign: bool) -> str:
+    s = facts.ctx.seeder_name
+    arguments = [f"master_seed={seed}"] if seed else []
+    if rank:
+        arguments.append(rank)
+    code = f"{s}.init({', '.join(arguments)})\n"
+    if seed and reassign:
+        code += f"{seed} = {s}.get_master_seed()\n"
+    return code + f"{s}.reseed(0, 0)\n"
+
+
+def _distributed_plan(facts: FileFacts) -> InitPlan | None:
+    """``init`` right after the distributed set-up, with the seed the scope can see."""
+    found = _distributed_anchor(facts)
+    if found is None:
+        return None
+    anchor, rank = found
+    ctx, entry = facts.ctx, facts.entry
+    function = ctx.enclosing_function(anchor)
+    dest = seed_dest(facts)
+    seed: str | None = None
+    position = anchor
+    for site in entry.parse_sites:
+        if site.args is None or site.prepend:
+            continue
+        same_scope = ctx.enclosing_function(site.stmt) is function
+        if same_scope or _binds(function, site.args):
+            seed = f"{site.args}.{dest}"
+            if same_scope and site.stmt.lineno > anchor.lineno:
+                position = site.stmt  # hvd.init() first, then the arguments
+            break
+    if seed is None:
+        local = [s for s, value in _seeding_sites(facts) if ctx.enclosing_function(s) is function]
+        expression = _seed_expression(facts)
+        if local and expression is not None:
+            seed = ctx.source_of(expression)
+    if seed is None and entry.parse_sites and function is not None:
+        params = [a.arg for a in function.args.args]
+        candidates = [p for p in params if p in _ARGS_PARAMS]
+        if candidates:
+            seed = f"{candidates[0]}.{dest}"
+    if seed is None and entry.parse_sites:
+        return None  # the seed flag is not visible there: init where it is parsed
+    code = _init_code(facts, seed, rank, reassign=seed is not None and not seed.isupper())
+    edits = [*ctx.import_edit(), Edit("insert_after", ctx.pos(position), code)]
+    return InitPlan(position, tuple(edits))
+
+
+def _enclosing_block_statement(facts: FileFacts, stmt: ast.stmt, seed: ast.expr | None) -> ast.stmt:
+    """``stmt``, lifted out of ``if``/``else``/``with``/``try`` to its function's own body:
+    ``init`` must run unconditionally (a seed set only under ``if cuda:`` must not leave
+    ``init`` skipped on a CPU machine). Never out of ``if __name__ == "__main__":`` (that
+    is the script's body), nor out of a block that defines the seed it passes."""
+    ctx = facts.ctx
+    head = seed
+    while isinstance(head, ast.Attribute):
+        head = head.value
+    needed = head.id if isinstance(head, ast.Name) else None
+    current = stmt
+    while True:
+        parent = ctx.parent(current)
+        if isinstance(parent, ast.ExceptHandler):
+            parent = ctx.parent(parent)
+        compound = isinstance(parent, (ast.If, ast.With, ast.Try, ast.AsyncWith)) or (
+            parent is not None and type(parent).__name__ == "TryStar"
+        )
+        if not compound or parent is _main_guard(facts):
+            return current
+        if needed and any(
+            isinstance(n, ast.Name) and n.id == needed and isinstance(n.ctx, ast.Store)
+            for n in ast.walk(parent)
+        ):
+            return current
+        current = parent
+
+
 def init_plan(facts: FileFacts) -> InitPlan | None:
-    """How to add ``seeder.init``; ``None`` when the file is not an entry script."""
+    """How to add ``seeder.init``; ``None`` when the file is not an entry script.
+
+    In order of preference: right after the distributed set-up (every worker runs it);
+    right after the arguments are parsed; where the script seeded by hand; at the top
+    of the ``if __name__ == "__main__":`` block; after the imports.
+    """
     ctx, entry = facts.ctx, facts.entry
     if not is_entry_script(facts):
         return None
-    s = ctx.seeder_name
+    distributed = _distributed_plan(facts)
+    if distributed is not None:
+        return distributed
     edits: list[Edit] = list(ctx.import_edit())
     dest = seed_dest(facts)
     sites = entry.parse_sites
     if sites:
         for site in sites:
             if site.args is None:  # click: the seed is a parameter of the command
-                code = f"{s}.init(master_seed={dest})\n{dest} = {s}.get_master_seed()\n"
+                code = _init_code(facts, dest, None, reassign=True)
             else:
-                anchor_stmt, rank = entry.distributed_after(site)
-                rank = rank or entry.rank_from_args(site.args)
-                extra = f", {rank}" if rank else ""
-                code = (
-                    f"{s}.init(master_seed={site.args}.{dest}{extra})\n"
-                    f"{site.args}.{dest} = {s}.get_master_seed()\n"
-                )
-            code += f"{s}.reseed(0, 0)\n"
-            if site.prepend:
-                edits.append(Edit("prepend_body", ctx.pos(site.stmt), code))
-            else:
-                anchor_stmt = entry.distributed_after(site)[0] or site.stmt
-                edits.append(Edit("insert_after", ctx.pos(anchor_stmt), code))
+                rank = entry.rank_from_args(site.args)
+                code = _init_code(facts, f"{site.args}.{dest}", rank, reassign=True)
+            kind = "prepend_body" if site.prepend else "insert_after"
+            edits.append(Edit(kind, ctx.pos(site.stmt), code))
         return InitPlan(sites[0].stmt, tuple(edits))
     seed = _seed_expression(facts)
-    code = f"{s}.init()\n"
-    if seed is not None:
-        text = ctx.source_of(seed)
-        code = f"{s}.init(master_seed={text})\n"
-        if isinstance(seed, ast.Attribute) or (isinstance(seed, ast.Name) and not text.isupper()):
-            code += f"{text} = {s}.get_master_seed()\n"
-    code += f"{s}.reseed(0, 0)\n"
+    text = ctx.source_of(seed) if seed is not None else None
+    reassign = isinstance(seed, ast.Attribute) or (
+        isinstance(seed, ast.Name) and text is not None and not text.isupper()
+    )
+    code = _init_code(facts, text, None, reassign)
     first = _first_removal(facts)
     if first is not None:
-        edits.append(Edit("insert_before", ctx.pos(first), code))
-        return InitPlan(first, tuple(edits))
+        anchor = _enclosing_block_statement(facts, first, seed)
+        edits.append(Edit("insert_before", ctx.pos(anchor), code))
+        return InitPlan(anchor, tuple(edits))
     guard = _main_guard(facts)
     if guard is not None:
         edits.append(Edit("prepend_body", ctx.pos(guard), code))

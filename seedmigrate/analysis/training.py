@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 from functools import cached_property
 
 from seedmigrate.analysis.context import FileContext
-
-_EPOCH_VAR = re.compile(r"epoch|^ep$|^e$|^i_?ep$", re.IGNORECASE)
-_RANGE_FUNCS = frozenset({"range", "trange", "tqdm", "enumerate", "tqdm.tqdm", "tqdm.trange"})
 
 
 @dataclass(frozen=True)
@@ -33,23 +29,54 @@ class TrainingAnalysis:
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
 
+    def _counts_epochs(self, node: ast.AST, loop: ast.For, depth: int = 0) -> bool:
+        """``range(args.epochs)``, ``trange(start_epoch, n_epochs)``, ``tqdm(range(...))``,
+        or a name assigned one of those (``train_iterator = trange(num_train_epochs)``).
+
+        ``enumerate(epoch_iterator)`` is not one: that iterates over one epoch's batches.
+        """
+        if depth > 3:
+            return False
+        if isinstance(node, ast.Name):
+            value = self._assigned_before(node.id, loop)
+            return value is not None and self._counts_epochs(value, loop, depth + 1)
+        if not isinstance(node, ast.Call):
+            return False
+        func = self.ctx.source_of(node.func).rsplit(".", 1)[-1]
+        if func in ("range", "trange"):
+            return "epoch" in self.ctx.source_of(node).lower()
+        if func in ("tqdm", "enumerate") and node.args:
+            return self._counts_epochs(node.args[0], loop, depth + 1)
+        return False
+
+    def _assigned_before(self, name: str, loop: ast.For) -> ast.expr | None:
+        """The value last assigned to ``name`` before ``loop`` in the same function."""
+        scope = self.ctx.enclosing_function(loop) or self.ctx.tree
+        found = None
+        for node in ast.walk(scope):
+            if (
+                isinstance(node, ast.Assign)
+                and node.lineno < loop.lineno
+                and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+            ):
+                if found is None or node.lineno > found.lineno:
+                    found = node
+        return found.value if found is not None else None
+
     def _epoch_var(self, loop: ast.For) -> str | None:
         names = _target_names(loop.target)
         for name in names:
-            if "epoch" in name.lower():
+            if "epoch" in name.lower() or name.lower() in ("ep", "i_ep", "iep"):
                 return name
         iterable = loop.iter
-        iter_text = self.ctx.source_of(iterable).lower()
-        if isinstance(iterable, ast.Call):
-            func = self.ctx.source_of(iterable.func)
-            if func in _RANGE_FUNCS and "epoch" in iter_text:
-                if func == "enumerate" and len(names) == 2:
-                    return names[0] if "epoch" not in names[1].lower() else names[1]
-                if len(names) == 1:
-                    return names[0]
-        for name in names:
-            if _EPOCH_VAR.search(name) and "epoch" in iter_text:
-                return name
+        if self._counts_epochs(iterable, loop):
+            is_enumerate = isinstance(iterable, ast.Call) and self.ctx.source_of(
+                iterable.func
+            ).endswith("enumerate")
+            if len(names) == 1:
+                return names[0]
+            if is_enumerate and len(names) == 2:
+                return names[1]  # for i, epoch in enumerate(range(n_epochs))
         return None
 
     @cached_property

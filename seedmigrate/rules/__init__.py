@@ -21,7 +21,9 @@ from seedmigrate.rules import (
     seed015_sampler_without_set_epoch,
     seed016_checkpoint_without_epoch,
     seed017_config_driven_seed,
-    seed018_lightning_seed_everything,
+    seed018_seed_guard_always_true,
+    seed019_unresolved_seeding_helper,
+    seed020_lightning_seed_everything,
 )
 from seedmigrate.rules.base import Rule
 
@@ -46,7 +48,9 @@ ALL_RULES: tuple[Rule, ...] = tuple(
         seed015_sampler_without_set_epoch,
         seed016_checkpoint_without_epoch,
         seed017_config_driven_seed,
-        seed018_lightning_seed_everything,
+        seed018_seed_guard_always_true,
+        seed019_unresolved_seeding_helper,
+        seed020_lightning_seed_everything,
     )
 )
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}

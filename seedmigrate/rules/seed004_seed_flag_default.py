@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from seedmigrate.analysis import FileFacts
+from seedmigrate.analysis.migration import has_init, init_plan
 from seedmigrate.analysis.model import Edit, Finding
 from seedmigrate.rules.base import Rule
 
@@ -47,14 +48,36 @@ def check(facts: FileFacts) -> Iterator[Finding]:
                 "is not `type=int`" if kind is None else f"has `type={ctx.source_of(kind)}`"
             )
             edits.append(Edit("set_keyword", pos, "int", name="type"))
-    if problems:
+    if not problems:
+        return
+    message = (
+        f"seed flag `{flag.dest}` {' and '.join(problems)}; it must be an int defaulting "
+        "to None so that an unseeded run draws and logs a fresh seed"
+    )
+    if not (has_init(facts) or init_plan(facts) is not None):
+        # Without seeder.init turning None into a drawn seed, a None default would reach
+        # the script's own uses of the flag (``PRNGKey(FLAGS.seed)``): report only.
         yield ctx.finding(
             "SEED004",
             call,
-            f"seed flag `{flag.dest}` {' and '.join(problems)}; it must be an int defaulting "
-            "to None so that an unseeded run draws and logs a fresh seed",
-            edits,
+            message + "; seedmigrate found no place for seeder.init, so it leaves the default",
+            fixable=False,
         )
+        return
+    help_text = _keyword(call, "help")
+    if (
+        default is not None
+        and isinstance(help_text, ast.Constant)
+        and isinstance(help_text.value, str)
+    ):
+        old = ctx.source_of(default)
+        source = ctx.source_of(help_text)
+        for pattern in (f"default: {old}", f"default={old}", f"default {old}"):
+            if pattern in source:
+                new = source.replace(pattern, "default: drawn at random and logged")
+                edits.append(Edit("set_keyword", pos, new, name="help"))
+                break
+    yield ctx.finding("SEED004", call, message, edits)
 
 
 RULE = Rule(
@@ -67,19 +90,31 @@ RULE = Rule(
         "and logs a seed instead. A seed parsed as a string or float is rejected by "
         "`seeder.init`."
     ),
-    fix="`apply` sets `default=None` and `type=int` (absl: the default argument becomes `None`).",
+    fix=(
+        "`apply` sets `default=None` and `type=int` (absl: the default argument becomes "
+        "`None`) and updates a `(default: 42)` in the help text, but only when the same "
+        "migration calls `seeder.init` (which turns `None` into a drawn, logged seed and "
+        "writes it back into the flag); otherwise the finding is reported for a human."
+    ),
     fixable=True,
     check=check,
     examples=(
         (
-            "import argparse\n\nparser = argparse.ArgumentParser()\n"
-            'parser.add_argument("--seed", default=42, help="seed")\n',
-            "import argparse\n\nparser = argparse.ArgumentParser()\n"
-            'parser.add_argument("--seed", default=None, help="seed", type=int)\n',
+            "import argparse\n\nimport torch\n\nparser = argparse.ArgumentParser()\n"
+            'parser.add_argument("--seed", default=42, help="seed (default: 42)")\n'
+            "args = parser.parse_args()\ntorch.manual_seed(args.seed)\n",
+            "import argparse\n\nimport torch\n\nparser = argparse.ArgumentParser()\n"
+            'parser.add_argument("--seed", default=None, help="seed (default: drawn at random '
+            'and logged)", type=int)\n'
+            "args = parser.parse_args()\ntorch.manual_seed(args.seed)\n",
         ),
         (
-            "from absl import flags\n\nflags.DEFINE_integer('seed', 1234, 'Random seed.')\n",
-            "from absl import flags\n\nflags.DEFINE_integer('seed', None, 'Random seed.')\n",
+            "from absl import app, flags\nimport tensorflow as tf\n\nFLAGS = flags.FLAGS\n"
+            "flags.DEFINE_integer('seed', 1234, 'Random seed.')\n\n\ndef main(argv):\n"
+            "    tf.random.set_seed(FLAGS.seed)\n\n\napp.run(main)\n",
+            "from absl import app, flags\nimport tensorflow as tf\n\nFLAGS = flags.FLAGS\n"
+            "flags.DEFINE_integer('seed', None, 'Random seed.')\n\n\ndef main(argv):\n"
+            "    tf.random.set_seed(FLAGS.seed)\n\n\napp.run(main)\n",
         ),
     ),
     invalid=(
@@ -87,6 +122,8 @@ RULE = Rule(
         " default=999)\n",
         "import click\n\n@click.command()\n@click.option('--seed', default=0, type=int)\n"
         "def main(seed):\n    pass\n",
+        "from absl import app, flags\nimport jax\n\nflags.DEFINE_integer('seed', 42, 'seed')\n"
+        "FLAGS = flags.FLAGS\n\n\ndef main(_):\n    key = jax.random.PRNGKey(FLAGS.seed)\n",
     ),
     valid=("import argparse\np = argparse.ArgumentParser()\np.add_argument('--seed', type=int)\n",),
 )

@@ -19,7 +19,8 @@ def check(facts: FileFacts) -> Iterator[Finding]:
     yield facts.ctx.finding(
         "SEED005",
         plan.anchor,
-        "training script never calls seeder.init; add it where the arguments are parsed",
+        "training script never calls seeder.init, which fixes (or draws and logs) the master "
+        "seed and must run before any seeder.reseed",
         plan.edits,
     )
 

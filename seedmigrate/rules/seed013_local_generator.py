@@ -9,22 +9,25 @@ from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.model import Finding
 from seedmigrate.rules.base import Rule
 
-#: Constructor -> how to register an instance ``g`` with the seeder.
+#: Constructor -> the registration that reseeds an instance ``{g}`` on every reseed.
 GENERATORS = {
-    "random.Random": "seeder.register_generator(g.seed)",
-    "numpy.random.RandomState": "seeder.register_generator(g.seed)",
+    "random.Random": "seeder.register_generator({g}.seed)",
+    "numpy.random.RandomState": "seeder.register_generator({g}.seed)",
     "numpy.random.default_rng": (
-        "seeder.register_generator(lambda s: g.bit_generator.state.update("
-        "np.random.PCG64(s).state)) or re-create it from seeder state each epoch"
+        "seeder.register_generator(lambda s: setattr({g}.bit_generator, 'state', "
+        "np.random.PCG64(s).state))"
     ),
-    "numpy.random.Generator": "re-create it per epoch from a seed passed to a registered fn",
-    "torch.Generator": "seeder.register_generator(g.manual_seed)",
-    "tensorflow.random.Generator.from_seed": "seeder.register_generator(g.reset_from_seed)",
+    "numpy.random.Generator": (
+        "seeder.register_generator(lambda s: setattr({g}.bit_generator, 'state', "
+        "type({g}.bit_generator)(s).state))"
+    ),
+    "torch.Generator": "seeder.register_generator({g}.manual_seed)",
+    "tensorflow.random.Generator.from_seed": "seeder.register_generator({g}.reset_from_seed)",
     "tensorflow.random.Generator.from_non_deterministic_state": (
-        "seeder.register_generator(g.reset_from_seed)"
+        "seeder.register_generator({g}.reset_from_seed)"
     ),
     "tensorflow.random.experimental.Generator.from_seed": (
-        "seeder.register_generator(g.reset_from_seed)"
+        "seeder.register_generator({g}.reset_from_seed)"
     ),
 }
 
@@ -48,11 +51,19 @@ def check(facts: FileFacts) -> Iterator[Finding]:
             isinstance(t, ast.Name) and t.id in registered for t in stmt.targets
         ):
             continue
+        name = "rng"
+        if isinstance(stmt, ast.Assign) and stmt.value is call:
+            target = stmt.targets[0]
+            name = (
+                facts.ctx.source_of(target)
+                if isinstance(target, (ast.Name, ast.Attribute))
+                else name
+            )
         yield facts.ctx.finding(
             "SEED013",
             call,
             f"`{qualname}(...)` is a local generator the seeder does not reseed; "
-            f"register it: {how}",
+            f"register it: {how.format(g=name)}",
             fixable=False,
         )
 

@@ -29,6 +29,14 @@ def check(facts: FileFacts) -> Iterator[Finding]:
             if None in call.args[0].keys or _records_progress(keys):
                 continue  # ``**state`` may carry the epoch
             yield _finding(facts, call)
+        elif (
+            qualname == "torch.save"
+            and call.args
+            and isinstance(call.args[0], ast.Call)
+            and isinstance(call.args[0].func, ast.Attribute)
+            and call.args[0].func.attr == "state_dict"
+        ):
+            yield _finding(facts, call)  # the weights alone: neither epoch nor optimizer
         elif qualname in ("tensorflow.train.Checkpoint", "tensorflow.compat.v2.train.Checkpoint"):
             if not _records_progress([k.arg or "" for k in call.keywords]):
                 yield _finding(facts, call)
@@ -60,6 +68,7 @@ RULE = Rule(
     check=check,
     invalid=(
         "import torch\nfor epoch in range(3):\n    torch.save({'model': m.state_dict()}, 'c.pt')\n",
+        "import torch\nfor epoch in range(3):\n    torch.save(model.state_dict(), 'm.pth')\n",
     ),
     valid=(
         "import torch\nfor epoch in range(3):\n    torch.save({'model': 1, 'epoch': epoch}, 'c')\n",

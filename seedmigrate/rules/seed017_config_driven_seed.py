@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from seedmigrate.analysis import FileFacts
+from seedmigrate.analysis.migration import has_init
 from seedmigrate.analysis.model import Finding
 from seedmigrate.rules.base import Rule
 
 
 def check(facts: FileFacts) -> Iterator[Finding]:
-    if not facts.trains:
-        return
+    if not facts.trains and not has_init(facts):
+        return  # (after apply the file no longer "trains" by hand: keep reporting)
     for node, source in facts.entry.config_driven:
         yield facts.ctx.finding(
             "SEED017",

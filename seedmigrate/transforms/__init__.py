@@ -39,6 +39,7 @@ class _ApplyEdits(cst.CSTTransformer):
         self.by_kind: dict[str, dict[Pos, list[Edit]]] = defaultdict(lambda: defaultdict(list))
         self.after_imports: list[Edit] = []
         self.pending: set[Edit] = set()
+        self.emptied: set[int] = set()  # ``pass`` lines standing in for removed code
         for edit in dict.fromkeys(edits):  # de-duplicated, order kept
             if edit.kind == "after_imports":
                 self.after_imports.append(edit)
@@ -100,7 +101,7 @@ class _ApplyEdits(cst.CSTTransformer):
                     kept = new.with_changes(body=smalls)
                 else:
                     kept = None
-                    leading = list(new.leading_lines)
+                    leading = _detach_comments(new.leading_lines)
                     if _has_comment(leading) or (leading and not carry and result):
                         carry.extend(leading)  # comments survive; so does the separation
             if kept is not None:
@@ -126,6 +127,7 @@ class _ApplyEdits(cst.CSTTransformer):
         body, carry = self._rewrite_block(original_node.body, updated_node.body)
         if not body:
             body = [cst.SimpleStatementLine([cst.Pass()], leading_lines=carry)]
+            self.emptied.add(id(body[0]))
             carry = []
         elif carry and _has_comment(carry):
             return updated_node.with_changes(body=body, footer=[*carry, *updated_node.footer])
@@ -137,13 +139,28 @@ class _ApplyEdits(cst.CSTTransformer):
             index = _after_imports_index(body)
             new: list[cst.BaseStatement] = []
             imports = [e for e in self.after_imports if e.code.startswith(("import ", "from "))]
+            for edit in imports:
+                # never below the first module-level statement that uses it (``np.random
+                # .seed(0)`` between two imports became ``seeder.init(...)``)
+                alias = edit.code.rsplit(" ", 1)[-1]
+                index = min(index, _first_use(body, alias))
             others = [
                 s for e in self.after_imports if e not in imports for s in _statements(e.code)
             ]
             for edit in imports:
                 new.extend(_statements(edit.code))
             if others and index < len(body):
-                others[0], body[index] = _move_leading(body[index], others[0])
+                if _has_comment(body[index].leading_lines):
+                    # ``# Model parameters`` stays with its statement; the new lines get
+                    # the same blank-line separation above them
+                    blanks = []
+                    for line in body[index].leading_lines:
+                        if line.comment is not None:
+                            break
+                        blanks.append(line)
+                    others[0] = others[0].with_changes(leading_lines=blanks)
+                else:
+                    others[0], body[index] = _move_leading(body[index], others[0])
             body = [*body[:index], *new, *others, *body[index:]]
         footer = [*carry, *updated_node.footer] if _has_comment(carry) else updated_node.footer
         return updated_node.with_changes(body=body, footer=footer)
@@ -178,6 +195,15 @@ class _ApplyEdits(cst.CSTTransformer):
         return node  # type: ignore[return-value]
 
     def leave_If(self, original_node: cst.If, updated_node: cst.If) -> cst.If:
+        orelse = updated_node.orelse
+        if (
+            isinstance(orelse, cst.Else)
+            and isinstance(orelse.body, cst.IndentedBlock)
+            and len(orelse.body.body) == 1
+            and id(orelse.body.body[0]) in self.emptied
+            and not _has_comment(orelse.body.body[0].leading_lines)
+        ):
+            updated_node = updated_node.with_changes(orelse=None)  # ``else: pass`` says nothing
         return self._prepend(original_node, updated_node)  # type: ignore[return-value]
 
     # -- expressions -----------------------------------------------------------------
@@ -280,6 +306,19 @@ def _with_leading(stmt: cst.BaseStatement, lines: list[cst.EmptyLine]) -> cst.Ba
     return stmt.with_changes(leading_lines=[*lines, *own])
 
 
+def _detach_comments(lines: Sequence[cst.EmptyLine]) -> list[cst.EmptyLine]:
+    """A removed statement's leading lines, less the comment lines directly above it.
+
+    ``# Set the random seed manually`` right above ``torch.manual_seed(...)`` describes
+    that call and goes with it; a comment separated from it by a blank line describes
+    more than the call, and stays.
+    """
+    lines = list(lines)
+    while lines and lines[-1].comment is not None:
+        lines.pop()
+    return lines
+
+
 def _strip_leading_blanks(stmt: cst.BaseStatement) -> cst.BaseStatement:
     lines = list(stmt.leading_lines)
     while lines and lines[0].comment is None:
@@ -320,8 +359,36 @@ def _append_item(items: list, new, open_whitespace, index: int) -> list:
         new = new.with_changes(comma=last.comma)
     elif after:
         new = new.with_changes(comma=separator)
-    before[-1] = last.with_changes(comma=separator)
+    changes = {"comma": separator}
+    if isinstance(last, cst.Arg) and not after:
+        # ``fit(\n    x, y\n)``: the newline before ``)`` follows the new last argument
+        new = new.with_changes(whitespace_after_arg=last.whitespace_after_arg)
+        changes["whitespace_after_arg"] = cst.SimpleWhitespace("")
+    before[-1] = last.with_changes(**changes)
     return [*before, new, *after]
+
+
+class _NameFinder(cst.CSTVisitor):
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self.found = False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == self.name:
+            self.found = True
+
+
+def _first_use(body: Sequence[cst.BaseStatement], name: str) -> int:
+    """Index of the first module-level statement that runs code naming ``name``."""
+    for i, stmt in enumerate(body):
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        finder = _NameFinder(name)
+        stmt.visit(finder)
+        if finder.found:
+            return i
+    return len(body)
 
 
 def _is_import_line(stmt: cst.BaseStatement) -> bool:

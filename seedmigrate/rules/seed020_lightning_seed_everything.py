@@ -1,4 +1,4 @@
-"""SEED018: a Lightning ``Trainer`` without ``seeder.SeederCallback()``.
+"""SEED020: a Lightning ``Trainer`` without ``seeder.SeederCallback()``.
 
 Fires in files that import ``lightning`` / ``pytorch_lightning`` and build a ``Trainer``
 while seeding: with ``seed_everything`` (which SEED001 removes and SEED005 replaces by
@@ -105,7 +105,7 @@ def check(facts: FileFacts) -> Iterator[Finding]:
         fixable = edit is not None and backend_ok
         edits = (*ctx.import_edit(), edit) if fixable else ()
         yield ctx.finding(
-            "SEED018",
+            "SEED020",
             call,
             f"`{ctx.source_of(call.func)}(...)` has no seeder.SeederCallback(): Lightning "
             "epochs are not reseeded per epoch and rank, and a resumed fit diverges",
@@ -115,7 +115,7 @@ def check(facts: FileFacts) -> Iterator[Finding]:
 
 
 RULE = Rule(
-    code="SEED018",
+    code="SEED020",
     slug="lightning-seed-everything",
     summary="Lightning Trainer without seeder.SeederCallback()",
     why=(

@@ -1,0 +1,161 @@
+"""Readers that pull the training loss of every step out of a run's output.
+
+Three formats, chosen with ``--loss-format``:
+
+- ``regex``: the first group of every match of ``--loss-regex``, in order;
+- ``dllogger``: NVIDIA DLLogger JSON lines (``DLLL {...}`` or ``DLL {...}``), the
+  ``train_loss`` entry (or ``--loss-key``) of every per-step ``LOG`` record;
+- ``jsonl``: one JSON object per line, the value under ``--loss-key`` (default ``loss``).
+
+Lines that do not match are ignored, so a script may print anything else it likes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+DEFAULT_LOSS_REGEX = r"loss[=:] *([-+0-9.eE]+)"
+"""Matches ``loss=0.25`` and ``loss: 0.25``; the number is group 1."""
+
+LOSS_FORMATS = ("regex", "dllogger", "jsonl")
+
+DEFAULT_LOSS_KEYS = {"dllogger": "train_loss", "jsonl": "loss"}
+
+_DLLOGGER_LINE = re.compile(r"\bDLLL? (\{.*\})\s*$")
+
+
+class LossFormatError(ValueError):
+    """The reader's configuration is unusable (bad regex, regex without a group)."""
+
+
+@dataclass(frozen=True)
+class LossReader:
+    """How to read losses from output text: a format plus its regex or key."""
+
+    format: str = "regex"
+    regex: str = DEFAULT_LOSS_REGEX
+    key: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.format not in LOSS_FORMATS:
+            raise LossFormatError(
+                f"unknown loss format {self.format!r}; choose one of {', '.join(LOSS_FORMATS)}"
+            )
+        if self.format == "regex":
+            compile_loss_regex(self.regex)
+
+    @property
+    def effective_key(self) -> str:
+        """The JSON key read by the ``dllogger`` and ``jsonl`` formats."""
+        return self.key or DEFAULT_LOSS_KEYS.get(self.format, "loss")
+
+    def read(self, text: str) -> list[float]:
+        """Return the losses found in ``text``, in the order they were printed."""
+        readers: dict[str, Callable[[], list[float]]] = {
+            "regex": lambda: read_regex(text, self.regex),
+            "dllogger": lambda: read_dllogger(text, self.effective_key),
+            "jsonl": lambda: read_jsonl(text, self.effective_key),
+        }
+        return readers[self.format]()
+
+    def describe(self) -> str:
+        """A short human description, used in error messages."""
+        if self.format == "regex":
+            return f"--loss-regex {self.regex!r}"
+        return f"--loss-format {self.format} (key {self.effective_key!r})"
+
+
+def compile_loss_regex(pattern: str) -> re.Pattern[str]:
+    """Compile a loss regex, insisting on at least one capturing group."""
+    try:
+        compiled = re.compile(pattern)
+    except re.error as exc:
+        raise LossFormatError(f"invalid --loss-regex {pattern!r}: {exc}") from exc
+    if compiled.groups < 1:
+        raise LossFormatError(
+            f"--loss-regex {pattern!r} has no capturing group; put the number in (...)"
+        )
+    return compiled
+
+
+def read_regex(text: str, pattern: str) -> list[float]:
+    """Return the first group of every match of ``pattern`` in ``text`` as a float.
+
+    A match whose group is not a number (``loss=.`` say) is skipped rather than fatal:
+    a run that yields no losses at all is reported by the caller.
+    """
+    losses = []
+    for match in compile_loss_regex(pattern).finditer(text):
+        value = _to_float(match.group(1))
+        if value is not None:
+            losses.append(value)
+    return losses
+
+
+def read_dllogger(text: str, key: str = "train_loss") -> list[float]:
+    """Return ``data[key]`` of every per-step DLLogger ``LOG`` record in ``text``.
+
+    DLLogger's JSON stream backend writes lines such as::
+
+        DLLL {"timestamp": "...", "elapsedtime": 1.2, "datetime": "...", "type": "LOG",
+              "step": [0, 1], "data": {"train_loss": 0.5}}
+
+    Summary records (``"step": []``) and ``PARAMETER`` records are skipped: they are
+    not steps of training.
+    """
+    losses = []
+    for line in text.splitlines():
+        match = _DLLOGGER_LINE.search(line)
+        if match is None:
+            continue
+        record = _load_json_object(match.group(1))
+        if record is None or record.get("type", "LOG") != "LOG":
+            continue
+        step = record.get("step")
+        if step in ([], (), "", None) or step == "PARAMETER":
+            continue
+        data = record.get("data")
+        if isinstance(data, dict) and key in data:
+            value = _to_float(data[key])
+            if value is not None:
+                losses.append(value)
+    return losses
+
+
+def read_jsonl(text: str, key: str = "loss") -> list[float]:
+    """Return ``record[key]`` of every line of ``text`` that is a JSON object holding it."""
+    losses = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("{"):
+            continue
+        record = _load_json_object(stripped)
+        if record is not None and key in record:
+            value = _to_float(record[key])
+            if value is not None:
+                losses.append(value)
+    return losses
+
+
+def _load_json_object(text: str) -> dict | None:
+    try:
+        record = json.loads(text)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def _to_float(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
