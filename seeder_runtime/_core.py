@@ -1,0 +1,523 @@
+"""Seed derivation and the seeder's process-global state. No framework imports.
+
+Backends (``seeder_runtime.torch``, ``seeder_runtime.tf``) call :func:`register_backend`
+at import time so that the public functions defined here reseed their framework too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import operator
+import os
+import random
+import secrets
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from seeder_runtime import _distributed
+
+logger = logging.getLogger("seeder_runtime")
+
+SCHEMES = ("v1", "fwr13y")
+SEED_LIMIT = 2**63  # master seeds, tasks and epochs live in [0, 2**63)
+MASTER_SEED_ENV = "SEEDER_MASTER_SEED"
+LOG_ENV = "SEEDER_LOG"
+STATE_DICT_VERSION = 1
+
+_MASK63 = (1 << 63) - 1
+_MASK31 = (1 << 31) - 1
+_PACK = struct.Struct("<4Q")
+_PACK_INDEX = struct.Struct("<5Q")
+
+# Word positions in the 64-byte digest derived once per (master, task, epoch, rank).
+# Each consumer reads its own word, so the streams are independent (domain separation by
+# output position of one hash call: cheaper than one hash per consumer).
+CONSUMER_WORDS: dict[str, int] = {
+    "python": 0,
+    "numpy": 1,
+    "torch": 2,
+    "tf": 3,
+    "tf_generator": 4,
+    "keras": 5,
+}
+
+# Shared seeds use this in place of a rank: no rank can be 2**64 - 1.
+_SHARED_RANK = (1 << 64) - 1
+
+
+class Backend(Protocol):
+    """What a framework backend contributes to the core."""
+
+    name: str
+    consumers: tuple[str, ...]
+
+    def reseed(self, words: tuple[int, ...]) -> None:
+        """Seed the framework's global RNGs from the derived 63-bit words."""
+
+    def state_dict(self) -> dict[str, Any]:
+        """Capture the framework's RNG states."""
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` captured."""
+
+    def enable_determinism(self) -> None:
+        """Switch on the framework's deterministic algorithms."""
+
+
+@dataclass
+class _Generator:
+    fn: Callable[[int], Any]
+    shared: bool
+    bits: int
+
+
+@dataclass
+class _State:
+    master_seed: int | None = None
+    scheme: str = "v1"
+    rank: int = 0
+    world_size: int = 1
+    last_task: int | None = None
+    last_epoch: int | None = None
+    log_path: str | None = None
+    generators: list[_Generator] = field(default_factory=list)
+    backends: dict[str, Backend] = field(default_factory=dict)
+    # (task, epoch) -> derived words; cleared whenever init changes the inputs.
+    cache: dict[tuple[int, int], tuple[int, ...]] = field(default_factory=dict)
+    generator_cache: dict[tuple[int, int, int, bool], int] = field(default_factory=dict)
+
+
+_STATE = _State()
+_CACHE_LIMIT = 4096
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _check_int(name: str, value: Any, *, upper: int = SEED_LIMIT, lower: int = 0) -> int:
+    """Return ``value`` as an int in ``[lower, upper)`` or raise naming ``name``."""
+    if isinstance(value, bool) or isinstance(value, (float, str, bytes)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    try:
+        as_int = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}") from None
+    if not lower <= as_int < upper:
+        raise ValueError(f"{name} must be in [{lower}, {upper}), got {as_int}")
+    return as_int
+
+
+# --------------------------------------------------------------------------- derivation
+
+
+def _digest_words(domain: bytes, data: bytes) -> tuple[int, ...]:
+    digest = hashlib.blake2b(domain + data, digest_size=64).digest()
+    return struct.unpack("<8Q", digest)
+
+
+def derive_words(master: int, task: int, epoch: int, rank: int) -> tuple[int, ...]:
+    """The eight 63-bit v1 seeds for one (master, task, epoch, rank), one per consumer."""
+    words = _digest_words(b"seeder_runtime/v1/reseed\x00", _PACK.pack(master, task, epoch, rank))
+    return tuple(w & _MASK63 for w in words)
+
+
+def derive_seed(domain: str, master: int, task: int, epoch: int, rank: int, index: int = 0) -> int:
+    """One 63-bit v1 seed in its own ``domain`` (e.g. a DataLoader worker, a Keras layer)."""
+    data = _PACK_INDEX.pack(master, task, epoch, rank, index)
+    digest = hashlib.blake2b(
+        b"seeder_runtime/v1/" + domain.encode() + b"\x00" + data, digest_size=8
+    ).digest()
+    return int.from_bytes(digest, "little") & _MASK63
+
+
+def fwr13y_seed(master: int, task: int, epoch: int, rank: int, world_size: int) -> int:
+    """The per-rank seed of NVIDIA's fwr13y.seeder, bit for bit."""
+    return random.Random((master + epoch * world_size + rank) * 2 + task).randint(0, 2**31 - 1)
+
+
+def fwr13y_shared_seed(master: int, task: int, epoch: int) -> int:
+    """The seed fwr13y.seeder gives generators registered with ``shared=True``."""
+    return random.Random(2 * (master + epoch) * 2 + task).randint(0, 2**31 - 1)
+
+
+def _words_for(state: _State, task: int, epoch: int) -> tuple[int, ...]:
+    assert state.master_seed is not None
+    if state.scheme == "fwr13y":
+        seed = fwr13y_seed(state.master_seed, task, epoch, state.rank, state.world_size)
+        return (seed,) * 8  # fwr13y gives every RNG the same seed
+    return derive_words(state.master_seed, task, epoch, state.rank)
+
+
+def generator_seed(state: _State, task: int, epoch: int, index: int, gen: _Generator) -> int:
+    """Seed for the ``index``-th registered generator at (task, epoch)."""
+    assert state.master_seed is not None
+    if state.scheme == "fwr13y":
+        if gen.shared:
+            seed = fwr13y_shared_seed(state.master_seed, task, epoch)
+        else:
+            seed = fwr13y_seed(state.master_seed, task, epoch, state.rank, state.world_size)
+    else:
+        rank = _SHARED_RANK if gen.shared else state.rank
+        domain = "shared-generator" if gen.shared else "generator"
+        seed = derive_seed(domain, state.master_seed, task, epoch, rank, index)
+    return seed & ((1 << gen.bits) - 1)
+
+
+# --------------------------------------------------------------------------- backends
+
+
+def register_backend(backend: Backend) -> None:
+    """Make the public functions reseed / capture ``backend`` too (idempotent per name)."""
+    _STATE.backends[backend.name] = backend
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def init(
+    master_seed: int | None = None,
+    ngpus: int | None = None,
+    local_rank: int | None = None,
+    *,
+    scheme: str = "v1",
+    deterministic: bool = False,
+) -> int:
+    """Start (or restart) seeding for this process and return the master seed.
+
+    Args:
+        master_seed: int in ``[0, 2**63)``. ``None``: read ``SEEDER_MASTER_SEED``; if that
+            is unset, draw one with :mod:`secrets`, broadcast rank 0's value over an
+            initialised ``torch.distributed`` group or Horovod, and log it (logger
+            ``seeder_runtime``, INFO, rank 0).
+        ngpus: world size (the number of processes, kept under fwr13y's name).
+            ``None``: detected (torch.distributed, Horovod, ``RANK``/``WORLD_SIZE``,
+            ``OMPI_COMM_WORLD_RANK``/``OMPI_COMM_WORLD_SIZE``,
+            ``SLURM_PROCID``/``SLURM_NTASKS``), else 1.
+        local_rank: this process's **global** rank (kept under fwr13y's name); detected
+            like ``ngpus`` when ``None``.
+        scheme: ``"v1"`` (hash-based, collision-resistant) or ``"fwr13y"`` (NVIDIA's
+            formula, bit for bit).
+        deterministic: switch on the loaded frameworks' deterministic algorithms.
+
+    Reads ``SEEDER_MASTER_SEED`` and ``SEEDER_LOG``. Calling ``init`` again
+    re-initialises: the new arguments replace the old ones and the last reseed is
+    forgotten; registered generators stay registered.
+
+    Raises:
+        TypeError: an argument is not an int (bool, float and str are rejected).
+        ValueError: an argument is out of range, or ``scheme`` is unknown.
+    """
+    if scheme not in SCHEMES:
+        raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
+    if master_seed is not None:
+        master_seed = _check_int("master_seed", master_seed)
+    if ngpus is not None:
+        ngpus = _check_int("ngpus", ngpus, lower=1)
+    if local_rank is not None:
+        local_rank = _check_int("local_rank", local_rank)
+
+    if ngpus is None or local_rank is None:
+        detected_rank, detected_size = _distributed.detect_rank_and_world_size()
+        rank = detected_rank if local_rank is None else local_rank
+        world_size = detected_size if ngpus is None else ngpus
+    else:
+        rank, world_size = local_rank, ngpus
+    if not 0 <= rank < world_size:
+        raise ValueError(f"local_rank must be in [0, ngpus={world_size}), got {rank}")
+
+    if master_seed is None:
+        env_seed = os.environ.get(MASTER_SEED_ENV)
+        if env_seed is not None and env_seed.strip():
+            try:
+                parsed = int(env_seed)
+            except ValueError:
+                raise ValueError(
+                    f"{MASTER_SEED_ENV}={env_seed!r} is not an int in [0, 2**63)"
+                ) from None
+            master_seed = _check_int(MASTER_SEED_ENV, parsed)
+        else:
+            generated = secrets.randbelow(SEED_LIMIT)
+            master_seed = _distributed.broadcast_from_rank0(generated, world_size)
+            if rank == 0:
+                logger.info(
+                    "seeder_runtime: generated master seed %d; pass it as master_seed "
+                    "(or set %s=%d) to repeat this run",
+                    master_seed,
+                    MASTER_SEED_ENV,
+                    master_seed,
+                )
+
+    state = _STATE
+    state.master_seed = master_seed
+    state.scheme = scheme
+    state.rank = rank
+    state.world_size = world_size
+    state.last_task = None
+    state.last_epoch = None
+    state.log_path = os.environ.get(LOG_ENV) or None
+    state.cache.clear()
+    state.generator_cache.clear()
+    if deterministic:
+        for backend in list(state.backends.values()):
+            backend.enable_determinism()
+    return master_seed
+
+
+def get_master_seed() -> int:
+    """The master seed in use (the generated one when ``init`` got ``None``).
+
+    Raises:
+        RuntimeError: ``init`` was not called.
+    """
+    if _STATE.master_seed is None:
+        raise RuntimeError("seeder_runtime: call init() before get_master_seed()")
+    return _STATE.master_seed
+
+
+def _check_reseed_args(task: Any, epoch: Any) -> tuple[int, int]:
+    return _check_int("task", task), _check_int("epoch", epoch)
+
+
+def reseed(task: int, epoch: int = 0) -> None:
+    """Reseed every RNG for ``task`` and ``epoch`` on this rank.
+
+    Seeds Python ``random``, the ``numpy.random`` global RNG, every loaded backend's
+    framework RNGs, then every registered generator. With ``SEEDER_LOG`` set at ``init``,
+    appends one JSON line describing the reseed to that file.
+
+    Raises:
+        RuntimeError: ``init`` was not called.
+        TypeError: ``task`` or ``epoch`` is not an int.
+        ValueError: ``task`` or ``epoch`` is negative (or not below 2**63).
+    """
+    state = _STATE
+    if type(task) is not int or type(epoch) is not int or task < 0 or epoch < 0:
+        task, epoch = _check_reseed_args(task, epoch)
+    elif task >= SEED_LIMIT or epoch >= SEED_LIMIT:
+        task, epoch = _check_reseed_args(task, epoch)
+    if state.master_seed is None:
+        raise RuntimeError("seeder_runtime: call init() before reseed()")
+    key = (task, epoch)
+    words = state.cache.get(key)
+    if words is None:
+        if len(state.cache) >= _CACHE_LIMIT:
+            state.cache.clear()
+        words = state.cache[key] = _words_for(state, task, epoch)
+    random.seed(words[0])
+    np.random.seed(words[1] & 0xFFFFFFFF)  # numpy's global RNG takes 32-bit seeds
+    for backend in state.backends.values():
+        backend.reseed(words)
+    state.last_task = task
+    state.last_epoch = epoch
+    generator_seeds: list[tuple[_Generator, int]] = []
+    if state.generators:
+        for index, gen in enumerate(list(state.generators)):
+            gkey = (task, epoch, index, gen.shared)
+            seed = state.generator_cache.get(gkey)
+            if seed is None:
+                if len(state.generator_cache) >= _CACHE_LIMIT:
+                    state.generator_cache.clear()
+                seed = generator_seed(state, task, epoch, index, gen)
+                state.generator_cache[gkey] = seed
+            gen.fn(seed)
+            generator_seeds.append((gen, seed))
+    if state.log_path:
+        _append_log(state, task, epoch, words, generator_seeds)
+
+
+def _seeds_by_consumer(state: _State, words: tuple[int, ...]) -> dict[str, int]:
+    seeds = {"python": words[0], "numpy": words[1] & 0xFFFFFFFF}
+    for backend in state.backends.values():
+        for consumer in backend.consumers:
+            seeds[consumer] = words[CONSUMER_WORDS[consumer]]
+    return seeds
+
+
+def _append_log(
+    state: _State,
+    task: int,
+    epoch: int,
+    words: tuple[int, ...],
+    generator_seeds: list[tuple[_Generator, int]],
+) -> None:
+    record = {
+        "rank": state.rank,
+        "world_size": state.world_size,
+        "task": task,
+        "epoch": epoch,
+        "scheme": state.scheme,
+        "master_seed": state.master_seed,
+        "seeds": _seeds_by_consumer(state, words),
+        "generators": [
+            {"index": i, "shared": gen.shared, "seed": seed}
+            for i, (gen, seed) in enumerate(generator_seeds)
+        ],
+    }
+    line = json.dumps(record, sort_keys=True) + "\n"
+    # One write of one line with O_APPEND: ranks sharing the file do not interleave lines.
+    fd = os.open(state.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, line.encode())
+    finally:
+        os.close(fd)
+
+
+def register_generator(fn: Callable[[int], Any], shared: bool = False, *, bits: int = 63) -> None:
+    """Call ``fn(seed)`` on every reseed, after the global RNGs are seeded.
+
+    Args:
+        fn: takes one int seed, e.g. ``rng.manual_seed`` of a ``torch.Generator``.
+        shared: ``True`` gives ``fn`` the same seed on every rank (never equal to a
+            per-rank seed); ``False`` a seed per rank.
+        bits: seeds are below ``2**bits`` (default 63). Use ``bits=32`` for
+            ``numpy.random.RandomState.seed``, which rejects larger seeds.
+
+    Seeds depend on the generator's position among the registered generators, so
+    register them in the same order in every run. Usable before ``init``.
+
+    Raises:
+        TypeError: ``fn`` is not callable.
+        ValueError: ``bits`` is not in [1, 63].
+    """
+    if not callable(fn):
+        raise TypeError(f"register_generator: fn must be callable, got {fn!r}")
+    bits = _check_int("bits", bits, lower=1, upper=64)
+    _STATE.generators.append(_Generator(fn=fn, shared=bool(shared), bits=bits))
+    _STATE.generator_cache.clear()
+
+
+def unregister_generator(fn: Callable[[int], Any]) -> None:
+    """Stop calling ``fn`` on reseed (its first registration if registered twice).
+
+    Raises:
+        ValueError: ``fn`` is not registered.
+    """
+    for index, gen in enumerate(_STATE.generators):
+        if gen.fn == fn:
+            del _STATE.generators[index]
+            _STATE.generator_cache.clear()
+            return
+    raise ValueError(f"unregister_generator: {fn!r} is not a registered generator")
+
+
+def _numpy_state() -> dict[str, Any]:
+    name, key, pos, has_gauss, gauss = np.random.get_state(legacy=True)
+    return {
+        "bit_generator": str(name),
+        "key": [int(k) for k in key],
+        "pos": int(pos),
+        "has_gauss": int(has_gauss),
+        "gauss": float(gauss),
+    }
+
+
+def _set_numpy_state(state: dict[str, Any]) -> None:
+    np.random.set_state(
+        (
+            state["bit_generator"],
+            np.asarray(state["key"], dtype=np.uint32),
+            state["pos"],
+            state["has_gauss"],
+            state["gauss"],
+        )
+    )
+
+
+def state_dict() -> dict[str, Any]:
+    """Capture every RNG state the seeder manages, for an exact mid-epoch resume.
+
+    Holds the seeder's own state (master seed, scheme, rank, world size, last task and
+    epoch), Python ``random``, ``numpy.random`` and each loaded backend's RNG states, as
+    plain Python values and tensors: it survives ``pickle`` and ``torch.save`` (and
+    ``torch.load(weights_only=True)``). Registered generators are not captured.
+
+    Raises:
+        RuntimeError: ``init`` was not called.
+    """
+    state = _STATE
+    if state.master_seed is None:
+        raise RuntimeError("seeder_runtime: call init() before state_dict()")
+    version, internal, gauss_next = random.getstate()
+    result: dict[str, Any] = {
+        "version": STATE_DICT_VERSION,
+        "seeder": {
+            "master_seed": state.master_seed,
+            "scheme": state.scheme,
+            "rank": state.rank,
+            "world_size": state.world_size,
+            "last_task": state.last_task,
+            "last_epoch": state.last_epoch,
+        },
+        "python": [version, list(internal), gauss_next],
+        "numpy": _numpy_state(),
+    }
+    for name, backend in state.backends.items():
+        result[name] = backend.state_dict()
+    return result
+
+
+def load_state_dict(d: dict[str, Any]) -> None:
+    """Restore what :func:`state_dict` captured.
+
+    The seeder's master seed, scheme and last task/epoch are restored (and the seeder
+    counts as initialised). Rank and world size are kept from ``init`` when it was
+    called; a checkpoint from another rank or world size logs a warning, since its RNG
+    states belong to that rank. Backends the dict has but this process did not load are
+    skipped.
+
+    Raises:
+        ValueError: ``d`` is not a seeder state dict of a known version.
+    """
+    if not isinstance(d, dict) or "seeder" not in d or d.get("version") != STATE_DICT_VERSION:
+        raise ValueError("load_state_dict: not a seeder_runtime state_dict (version 1)")
+    saved = d["seeder"]
+    state = _STATE
+    if saved["scheme"] not in SCHEMES:
+        raise ValueError(f"load_state_dict: unknown scheme {saved['scheme']!r}")
+    if state.master_seed is None:
+        state.rank = int(saved["rank"])
+        state.world_size = int(saved["world_size"])
+        state.log_path = os.environ.get(LOG_ENV) or None
+    elif (state.rank, state.world_size) != (saved["rank"], saved["world_size"]):
+        logger.warning(
+            "seeder_runtime: loading RNG states saved by rank %s of %s into rank %d of %d; "
+            "save one state_dict per rank for an exact resume",
+            saved["rank"],
+            saved["world_size"],
+            state.rank,
+            state.world_size,
+        )
+    state.master_seed = _check_int("master_seed", saved["master_seed"])
+    state.scheme = saved["scheme"]
+    state.last_task = saved["last_task"]
+    state.last_epoch = saved["last_epoch"]
+    state.cache.clear()
+    state.generator_cache.clear()
+    version, internal, gauss_next = d["python"]
+    random.setstate((version, tuple(internal), gauss_next))
+    _set_numpy_state(d["numpy"])
+    for name, backend in state.backends.items():
+        if name in d:
+            backend.load_state_dict(d[name])
+
+
+def last_reseed() -> tuple[int, int, int, int, int]:
+    """``(master seed, task, epoch, rank, world size)`` of the last reseed, for helpers.
+
+    Task and epoch are 0 when ``init`` was called but ``reseed`` was not.
+
+    Raises:
+        RuntimeError: ``init`` was not called.
+    """
+    state = _STATE
+    if state.master_seed is None:
+        raise RuntimeError("seeder_runtime: call init() first")
+    task = 0 if state.last_task is None else state.last_task
+    epoch = 0 if state.last_epoch is None else state.last_epoch
+    return state.master_seed, task, epoch, state.rank, state.world_size
