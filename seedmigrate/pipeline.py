@@ -104,6 +104,12 @@ def fix_file(result: FileResult, config: Config) -> FileResult:
         message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
         result.error = _error(result.path, f"fix not applied, file left unchanged: {message}")
         return result
+    except Exception as exc:  # noqa: BLE001 - a bug in a fix must not cost the user a file
+        result.error = _error(
+            result.path,
+            f"fix not applied, file left unchanged: internal error {type(exc).__name__}: {exc}",
+        )
+        return result
     result.new_text = new_text
     result.remaining = analyse_tree(new_text, tree, config, result.path)
     return result

@@ -7,6 +7,7 @@ must agree on the parser, the seed flag's name and the insertion point.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 
 from seedmigrate.analysis import FileFacts
@@ -162,6 +163,13 @@ def _binds(function: ast.AST | None, name: str) -> bool:
     )
 
 
+def _assignable(seed: str | None) -> bool:
+    """``args.seed`` / ``seed`` get the drawn seed written back; ``0`` and ``SEED`` don't."""
+    return (
+        bool(seed) and re.fullmatch(r"[A-Za-z_][\w.]*", seed) is not None and not (seed.isupper())
+    )
+
+
 def _init_code(facts: FileFacts, seed: str | None, rank: str | None, reassign: bool) -> str:
     s = facts.ctx.seeder_name
     arguments = [f"master_seed={seed}"] if seed else []
@@ -205,7 +213,7 @@ def _distributed_plan(facts: FileFacts) -> InitPlan | None:
             seed = f"{candidates[0]}.{dest}"
     if seed is None and entry.parse_sites:
         return None  # the seed flag is not visible there: init where it is parsed
-    code = _init_code(facts, seed, rank, reassign=seed is not None and not seed.isupper())
+    code = _init_code(facts, seed, rank, reassign=_assignable(seed))
     edits = [*ctx.import_edit(), Edit("insert_after", ctx.pos(position), code)]
     return InitPlan(position, tuple(edits))
 
@@ -266,10 +274,7 @@ def init_plan(facts: FileFacts) -> InitPlan | None:
         return InitPlan(sites[0].stmt, tuple(edits))
     seed = _seed_expression(facts)
     text = ctx.source_of(seed) if seed is not None else None
-    reassign = isinstance(seed, ast.Attribute) or (
-        isinstance(seed, ast.Name) and text is not None and not text.isupper()
-    )
-    code = _init_code(facts, text, None, reassign)
+    code = _init_code(facts, text, None, _assignable(text))
     first = _first_removal(facts)
     if first is not None:
         anchor = _enclosing_block_statement(facts, first, seed)

@@ -13,6 +13,13 @@ import pytest
 import seeder_runtime as seeder
 from seeder_runtime import _core
 
+
+@pytest.fixture(autouse=True)
+def core_only(monkeypatch):
+    """Test the core alone even when a backend test in this worker loaded torch or TF."""
+    monkeypatch.setattr(_core._STATE, "backends", {})
+
+
 # ---------------------------------------------------------------- argument validation
 
 

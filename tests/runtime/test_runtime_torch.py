@@ -8,7 +8,6 @@ import random
 import numpy as np
 import pytest
 import torch
-from torch.utils.data import DataLoader, Dataset
 
 import seeder_runtime
 import seeder_runtime.torch as seeder
@@ -72,33 +71,6 @@ def test_state_dict_mid_epoch_resume_through_torch_save_weights_only():
     seeder.load_state_dict(torch.load(buffer, weights_only=True))
     assert [_draws() for _ in range(3)] == expected
     assert _core.last_reseed() == (17, 1, 6, 2, 4)
-
-
-class _Draws(Dataset):
-    def __len__(self):
-        return 8
-
-    def __getitem__(self, i):
-        return torch.tensor([random.random(), float(np.random.random()), torch.rand(()).item()])
-
-
-def _worker_draws(rank, epoch, persistent=False):
-    seeder.init(99, ngpus=2, local_rank=rank)
-    seeder.reseed(1, epoch)
-    loader = DataLoader(_Draws(), batch_size=1, num_workers=2, worker_init_fn=seeder.worker_init_fn)
-    rows = torch.cat(list(loader))
-    # batches alternate between the two workers: rows 0, 2, .. come from worker 0
-    return rows[0::2, :].tolist(), rows[1::2, :].tolist()
-
-
-def test_worker_init_fn_distinct_per_worker_rank_epoch_and_repeatable():
-    runs = {(rank, epoch): _worker_draws(rank, epoch) for rank in (0, 1) for epoch in (0, 1)}
-    values = set()
-    for worker0, worker1 in runs.values():
-        for row in worker0 + worker1:
-            values.update(row)
-    assert len(values) == 4 * 8 * 3  # every python/numpy/torch draw differs
-    assert _worker_draws(1, 1) == runs[(1, 1)]
 
 
 def test_worker_init_fn_pickles_the_seeder_state():

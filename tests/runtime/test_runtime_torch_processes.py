@@ -110,6 +110,31 @@ def test_dataloader_resume_at_epoch_boundary_is_bit_identical(tmp_path):
     assert len({loss for _, _, loss in full}) == len(full)
 
 
+def _worker_draws(context, *combos):
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPTS / "torch_worker_draws.py"), context, *combos],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=subprocess_env(),
+        timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_worker_init_fn_distinct_per_worker_rank_epoch_under_fork_and_spawn():
+    # A fresh process: forking DataLoader workers from a process that has loaded
+    # TensorFlow (as a test worker may have) can deadlock.
+    forked = _worker_draws("fork")
+    assert set(forked) == {"0,0", "0,1", "1,0", "1,1"}
+    values = [value for rows in forked.values() for row in rows for value in row]
+    assert len(values) == 4 * 8 * 3
+    assert len(set(values)) == len(values)  # every python/numpy/torch draw differs
+    # spawn-started workers get the seeder state through the pickled worker_init_fn
+    assert _worker_draws("spawn", "1,1") == {"1,1": forked["1,1"]}
+
+
 def test_imports_stay_framework_free():
     out = run_python(
         """
