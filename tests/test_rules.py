@@ -55,6 +55,8 @@ def test_rules_are_well_formed():
     seen = set()
     for number, rule in enumerate(ALL_RULES):
         assert rule.code == f"SEED{number:03d}"
+        module = rule.check.__module__.rsplit(".", 1)[-1]
+        assert module == f"{rule.code.lower()}_{rule.slug.replace('-', '_')}", module
         assert rule.slug not in seen
         seen.add(rule.slug)
         assert rule.summary and rule.why and rule.fix
