@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from seedmigrate.analysis.context import FileContext
+from seedmigrate.analysis.context import FileContext, source_lines
 from seedmigrate.analysis.model import Finding
 from seedmigrate.config import Config
 
@@ -79,7 +79,7 @@ def suppressed_codes(text: str) -> dict[int, set[str] | None]:
     found: dict[int, set[str] | None] = {}
     if "seedmigrate:" not in text:
         return found
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(source_lines(text), start=1):
         match = _SUPPRESS.search(line)
         if match:
             codes = match.group("codes")
