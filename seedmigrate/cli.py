@@ -68,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="report what still needs migrating (CI linter)")
     _add_file_options(check)
+    check.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write .seedmigrate_cache/ (also: SEEDMIGRATE_NO_CACHE=1)",
+    )
     check.set_defaults(handler=run_check)
 
     apply = sub.add_parser("apply", help="migrate files in place (or show the diff)")
@@ -176,12 +181,32 @@ def _emit(findings: list, args: argparse.Namespace, files: int, summary: str | N
 
 
 def run_check(args: argparse.Namespace) -> int:
-    """``seedmigrate check``: report, never write."""
+    """``seedmigrate check``: report, never write; unchanged files come from the cache."""
+    from seedmigrate.cache import CheckCache, cache_disabled
+    from seedmigrate.pipeline import check_files
+
     config = _config(args)
     files = _files(args, config)
+    explicit = _explicit(args)
+    forced = [path in explicit for path in files]
+    cache = None if cache_disabled(args.no_cache) else CheckCache.open(config)
+    results: list = [
+        cache.lookup(p, f) if cache is not None else None
+        for p, f in zip(files, forced, strict=True)
+    ]
+    todo = [i for i, result in enumerate(results) if result is None]
+    fresh = check_files(
+        [files[i] for i in todo], [forced[i] for i in todo], config, _jobs(args.jobs, len(todo))
+    )
+    for i, result in zip(todo, fresh, strict=True):
+        results[i] = result
+        if cache is not None:
+            cache.store(result, forced[i])
+    if cache is not None:
+        cache.save()
     findings = []
     errors = False
-    for result in _process(files, config, False, _jobs(args.jobs, len(files)), _explicit(args)):
+    for result in results:
         if result.error is not None:
             errors = True
             findings.append(result.error)
