@@ -1,8 +1,10 @@
 """The substring pre-filter never hides a finding.
 
 ``check`` skips a file without parsing it when ``might_need_analysis`` says no rule can
-fire, and ``analyse_tree`` skips each rule whose ``RULE_TOKENS`` are absent. Both are
-only sound if every token set is a necessary condition of its rule. Proved three ways:
+fire, ``analyse_tree`` skips each rule whose ``RULE_TOKENS`` are absent, and
+``FileFacts.trains`` skips analyses whose tokens are absent. All are only sound if
+every token set is a necessary condition, and each check below also compares
+``analyse_tree`` with an analysis that takes no shortcut. Proved three ways:
 every rule's own snippets pass; over a corpus of real files (installed torch,
 TensorFlow and numpy sources, chosen deterministically) and of rule snippets, a rule
 forced to run where its tokens are absent finds nothing; and the same over snippets
@@ -25,8 +27,11 @@ from seedmigrate.analysis import (
     RULE_TOKENS,
     FileFacts,
     TokenIndex,
+    _is_suppressed,
     analyse_source,
+    analyse_tree,
     might_need_analysis,
+    suppressed_codes,
 )
 from seedmigrate.analysis.context import FileContext
 from seedmigrate.config import Config
@@ -71,7 +76,22 @@ def _silent_rules_are_silent(text: str) -> int:
         assert not findings, f"{rule.code} fired on a text without its tokens: {findings[0]}"
     if not might_need_analysis(text):
         assert forced == len(ALL_RULES)
+    assert analyse_tree(text, tree) == _ungated_analysis(text, tree)
     return forced
+
+
+def _ungated_analysis(text: str, tree: ast.Module) -> list:
+    """analyse_tree without any token shortcut: every rule, full FileFacts.trains."""
+    facts = FileFacts(FileContext(text, tree, Config()))
+    suppressions = suppressed_codes(text)
+    findings = [
+        finding.with_path("")
+        for rule in ALL_RULES
+        for finding in rule.check(facts)
+        if not _is_suppressed(finding, suppressions)
+    ]
+    findings.sort(key=lambda f: (f.line, f.column, f.code))
+    return findings
 
 
 # -- the rules' own snippets -----------------------------------------------------------
@@ -110,7 +130,22 @@ TRICKY = [
         "SEED004",
     ),
     ("import os\nos.environ['PYTHON\\x48ASH' 'SEED'] = '0'\n", "SEED012"),
+    ("import os\nos.environ['PYTHONHASH' 'SEED'] = '0'\n", "SEED012"),
+    ("import os\nos.putenv('PYTHONHASH\\\nSEED', '0')\n", "SEED012"),
+    # names split over lines, comments and continuations
+    ("import tensorflow as tf\nm = tf.keras.Model()\n(m.  # c\n fit(x))\n", "SEED007"),
+    ("import torch\ng = (torch.  # c\n   Generator \\\n ())\n", "SEED013"),
+    ("from numpy.random import Generator as G\ng = G(None)\n", "SEED013"),
+    ("from tensorflow.random.Generator import from_seed\ng = from_seed(1)\n", "SEED013"),
+    ("from random import Random\nr = Random  (1)\n", "SEED013"),
 ]
+
+
+def test_gap_pattern_is_linear_on_rows_of_hashes():
+    """A comment banner must not make the regular expressions backtrack exponentially."""
+    text = "import tensorflow\nx = a.\n" + ("#" * 40 + "\n") * 2000 + "Generator ### x"
+    assert not TokenIndex(text + " torch").might_fire("SEED013")
+    assert not TokenIndex(text).might_fire("SEED007")
 
 
 @pytest.mark.parametrize(("text", "code"), TRICKY)

@@ -21,53 +21,95 @@ class AnyCase(str):
     """A pre-filter token matched whatever its case (the rule matches names caselessly)."""
 
 
+class Pattern(str):
+    """A pre-filter token that is a regular expression (searched, not matched)."""
+
+
+#: What may separate two tokens of one expression: spaces, newlines and comments inside
+#: brackets, backslash continuations. A comment runs to the end of its line, so that
+#: a row of ``#`` cannot be split into comments in exponentially many ways.
+_GAP = r"(?:\s|\\|#[^\r\n]*(?![^\r\n]))*"
 _SEED, _EPOCH = AnyCase("seed"), AnyCase("epoch")
+#: ``x.fit`` / ``x.fit_generator`` as an attribute, not "benefit" or "fits".
+_FIT_ATTR = Pattern(r"\." + _GAP + "fit")
 #: The file trains (``FileFacts.trains``): seeding calls and helpers, seed variables
 #: (caseless ``SEED_NAME``), epoch loops (caseless), or Keras ``fit`` in a TF file.
 _TRAINS: tuple[tuple[str, ...], ...] = (
     (_SEED,),
     (_EPOCH,),
-    ("fit", "tensorflow"),
-    ("fit", "keras"),
+    ("fit", "tensorflow", _FIT_ATTR),
+    ("fit", "keras", _FIT_ATTR),
 )
 #: Roots of ``FileContext.uses_ml`` (``tf_keras``, ``torchvision``... contain one).
 _ML_ROOTS = (
     *("torch", "tensorflow", "keras", "lightning", "transformers", "accelerate"),
     *("numpy", "jax", "horovod"),
 )
+#: SEED012 compares a string constant with ``PYTHONHASHSEED`` for equality. Unless it is
+#: spelt out, it is built with an escape (``\\x48``, ``\\N{...}``), a backslash-newline
+#: between two of its letters, or from adjacent literals, the first of which is then
+#: exactly a proper prefix of it (``"PYTHON" "HASHSEED"``).
+
+
+def _proper_prefixes(word: str) -> str:
+    """A regular expression matching exactly the non-empty proper prefixes of ``word``."""
+    pattern = word[-2]
+    for letter in reversed(word[:-2]):
+        pattern = f"{letter}(?:{pattern})?"
+    return pattern
+
+
+_HASHSEED: tuple[tuple[str, ...], ...] = (
+    ("PYTHONHASHSEED",),
+    (Pattern(r"\\[xuUN0-7]"),),
+    (Pattern(r"[PYTHONASE]\\(?:\r\n?|\n)[YTHONASED]"),),
+    (Pattern(f"[\"']{_proper_prefixes('PYTHONHASHSEED')}[\"']"),),
+)
+#: ``random.Random`` / ``numpy.random.RandomState`` called, or imported under an alias.
+_RANDOM_USE = Pattern("Random(?:State)?" + _GAP + r"(?:\(|as\b)")
+#: ``torch.Generator(``, ``tf.random.Generator.from_seed(``, ``import ... Generator as``.
+_GENERATOR_USE = Pattern("Generator" + _GAP + r"(?:\(|\.|as\b|import\b)")
 
 
 def _with(alternatives: tuple[tuple[str, ...], ...], *tokens: str) -> tuple[tuple[str, ...], ...]:
     return tuple(alt + (token,) for alt in alternatives for token in tokens)
 
 
-#: For each rule, substrings a file must contain for the rule to fire on it: any one
-#: alternative, all tokens of that alternative. Every name a rule resolves appears in
-#: the source (an attribute, or the import that binds it), so these are necessary
-#: conditions, proved against the rules by tests/test_prefilter.py. Seed-flag names and
-#: ``PYTHONHASHSEED`` are string constants, which escapes or implicit concatenation can
-#: hide, so those rules are keyed on the call instead (``ArgumentParser``, ``environ``).
+def _any_of(*tokens: str) -> tuple[tuple[str, ...], ...]:
+    return tuple((token,) for token in tokens)
+
+
+def _both(
+    first: tuple[tuple[str, ...], ...], second: tuple[tuple[str, ...], ...]
+) -> tuple[tuple[str, ...], ...]:
+    return tuple(a + b for a in first for b in second)
+
+
+#: For each rule, what a file must contain for the rule to fire on it: any one
+#: alternative, all tokens of that alternative (substrings, caseless substrings or
+#: regular expressions). Every name a rule resolves appears in the source (an
+#: attribute, or the import that binds it), so these are necessary conditions, proved
+#: against the rules by tests/test_prefilter.py. Seed-flag names are string constants,
+#: which escapes or implicit concatenation can hide, so SEED004 is keyed on the call.
 #: A rule missing here always runs and no file is skipped for it.
 RULE_TOKENS: dict[str, tuple[tuple[str, ...], ...]] = {
     "SEED000": (),  # read and parse errors come from the pipeline, not from a check
     "SEED001": (("seed",),),  # every SEEDING_FUNCTIONS name ends in ...seed...
     "SEED002": ((_SEED,),),
     "SEED003": _with(_TRAINS, "ArgumentParser"),
-    "SEED004": (("ArgumentParser",), ("DEFINE_",), ("click",)),
+    "SEED004": _any_of("ArgumentParser", "DEFINE_", "click"),
     "SEED005": _TRAINS,
     "SEED006": _with(((_EPOCH,),), *_ML_ROOTS),
-    "SEED007": (("fit", "tensorflow"), ("fit", "keras")),
+    "SEED007": _TRAINS[2:],
     "SEED008": (("seeder",),),
     "SEED009": ((_SEED,),),
     "SEED010": (("seed",),),
     "SEED011": (("seed",),),
-    "SEED012": (("environ",), ("putenv",)),
+    "SEED012": _both(_any_of("environ", "putenv"), _HASHSEED),
     "SEED013": (
-        ("Random",),
+        ("Random", _RANDOM_USE),
         ("default_rng",),
-        ("Generator", "numpy"),
-        ("Generator", "torch"),
-        ("Generator", "tensorflow"),
+        *_with(_with((("Generator",),), "numpy", "torch", "tensorflow"), _GENERATOR_USE),
     ),
     "SEED014": (("dali",),),
     "SEED015": (("DistributedSampler",),),
@@ -81,6 +123,7 @@ class TokenIndex:
     """Which pre-filter tokens one source text contains, each looked up at most once."""
 
     __slots__ = ("_text", "_lower", "_found")
+    _compiled: dict[str, re.Pattern[str]] = {}
 
     def __init__(self, text: str) -> None:
         if not text.isascii():
@@ -90,18 +133,22 @@ class TokenIndex:
             text = f"{text}\n{unicodedata.normalize('NFKC', text)}"
         self._text = text
         self._lower: str | None = None
-        self._found: dict[tuple[str, bool], bool] = {}
+        self._found: dict[tuple[str, type], bool] = {}
 
     def has(self, token: str) -> bool:
-        """Whether the text contains ``token`` (in any case for :class:`AnyCase`)."""
-        caseless = isinstance(token, AnyCase)
-        key = (token, caseless)
+        """Whether the text contains ``token`` (see :class:`AnyCase`, :class:`Pattern`)."""
+        key = (token, type(token))
         found = self._found.get(key)
         if found is None:
-            if caseless:
+            if isinstance(token, AnyCase):
                 if self._lower is None:
                     self._lower = self._text.lower()
                 found = token in self._lower
+            elif isinstance(token, Pattern):
+                regex = self._compiled.get(token)
+                if regex is None:
+                    regex = self._compiled[token] = re.compile(token)
+                found = regex.search(self._text) is not None
             else:
                 found = token in self._text
             self._found[key] = found
@@ -124,6 +171,8 @@ class FileFacts:
     """The shared analyses of one file, each computed lazily and at most once."""
 
     ctx: FileContext
+    #: The file's pre-filter tokens: lets ``trains`` skip analyses that cannot find anything.
+    tokens: TokenIndex | None = None
 
     @cached_property
     def seeding(self):  # -> SeedingAnalysis
@@ -145,12 +194,18 @@ class FileFacts:
 
     @cached_property
     def trains(self) -> bool:
-        """The file trains something: it seeds by hand, loops over epochs or calls fit."""
+        """The file trains something: it seeds by hand, loops over epochs or calls fit.
+
+        Each analysis is skipped where the tokens it needs are absent (see RULE_TOKENS):
+        the epoch-loop search walks the whole tree, and most files that get this far
+        mention seeds but no epochs, or the other way round.
+        """
+        tokens = self.tokens
         return bool(
             self.seeding.calls
-            or self.seeding.removed_helpers()
-            or self.training.epoch_loops
-            or self.training.fit_calls
+            or ((tokens is None or tokens.has(_SEED)) and self.seeding.removed_helpers())
+            or ((tokens is None or tokens.has(_EPOCH)) and self.training.epoch_loops)
+            or ((tokens is None or tokens.has("fit")) and self.training.fit_calls)
         )
 
 
@@ -192,9 +247,9 @@ def analyse_tree(
     from seedmigrate.rules import ALL_RULES
 
     config = config or Config()
-    facts = FileFacts(FileContext(text, tree, config))
-    suppressions = suppressed_codes(text)
     tokens = TokenIndex(text)
+    facts = FileFacts(FileContext(text, tree, config), tokens)
+    suppressions = suppressed_codes(text)
     findings: list[Finding] = []
     for rule in ALL_RULES:
         if not config.enabled(rule.code, path) or not tokens.might_fire(rule.code):
