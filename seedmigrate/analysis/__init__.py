@@ -160,8 +160,40 @@ class TokenIndex:
         return any(all(self.has(token) for token in alt) for alt in alternatives)
 
 
-#: Rule codes in the order the file pre-filter tries them (widest condition first).
-_CODES_BY_REACH = ("SEED002", "SEED005", *sorted(RULE_TOKENS))
+def _implies(present: str, needed: str) -> bool:
+    """A text containing token ``present`` surely contains token ``needed``."""
+    if type(present) is type(needed) and present == needed:
+        return True
+    return (
+        isinstance(needed, AnyCase)
+        and not isinstance(present, Pattern)
+        and (needed in present.lower())
+    )
+
+
+def _file_alternatives() -> tuple[tuple[str, ...], ...]:
+    """Every rule's alternatives, less those another one implies, shortest first.
+
+    ``("seed",)`` goes since ``(AnyCase("seed"),)`` holds whenever it does, and so do
+    ``("seeder",)`` and every ``(AnyCase("epoch"), <framework>)``: a file the
+    pre-filter rejects is scanned once for each remaining first token, no more.
+    """
+    unique: dict[tuple[tuple[type, str], ...], tuple[str, ...]] = {}
+    for alternatives in RULE_TOKENS.values():
+        for alt in alternatives:
+            unique.setdefault(tuple((type(t), t) for t in alt), alt)
+    kept = [
+        alt
+        for alt in unique.values()
+        if not any(
+            other is not alt and all(any(_implies(t, n) for t in alt) for n in other)
+            for other in unique.values()
+        )
+    ]
+    return tuple(sorted(kept, key=len))
+
+
+_FILE_ALTERNATIVES = _file_alternatives()
 
 _SUPPRESS = re.compile(r"#\s*seedmigrate:\s*ignore(?:\[(?P<codes>[A-Z0-9, ]+)\])?")
 
@@ -212,8 +244,7 @@ class FileFacts:
 def might_need_analysis(text: str) -> bool:
     """Cheap pre-filter: ``False`` only when no rule can fire on ``text``."""
     tokens = TokenIndex(text)
-    # the caseless seed/epoch tokens answer for most rules: try them first
-    return any(tokens.might_fire(code) for code in _CODES_BY_REACH)
+    return any(all(tokens.has(token) for token in alt) for alt in _FILE_ALTERNATIVES)
 
 
 def suppressed_codes(text: str) -> dict[int, set[str] | None]:
