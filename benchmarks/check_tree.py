@@ -52,7 +52,8 @@ RUSAGE_WRAPPER = textwrap.dedent(
     """
     import resource, subprocess, sys
     code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime, code)
     """
 )
 
@@ -87,8 +88,8 @@ def _descendants_rss_kib(root: int) -> int:
     return total
 
 
-def measure(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, int]:
-    """(wall seconds, peak RSS of the largest process, peak RSS of the process tree), KiB."""
+def measure(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int, int]:
+    """Wall and CPU seconds; peak RSS (KiB) of the largest process and of the whole tree."""
     wrapper = [sys.executable, "-c", RUSAGE_WRAPPER, *command]
     peak = [0]
     start = time.perf_counter()
@@ -105,10 +106,10 @@ def measure(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, 
     wall = time.perf_counter() - start
     done.set()
     sampler.join()
-    maxrss, code = out.split()
+    maxrss, cpu, code = out.split()
     if int(code) not in (0, 1):
         raise SystemExit(f"{command} exited with {code}")
-    return wall, int(maxrss), peak[0]
+    return wall, float(cpu), int(maxrss), peak[0]
 
 
 def default_trees() -> list[Path]:
@@ -132,6 +133,7 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
     print(f"trees: {' '.join(map(str, trees))}")
     print(f"files: {len(files)}  MB: {size / 1e6:.1f}")
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("SEEDMIGRATE_NO_CACHE", None)
@@ -151,19 +153,21 @@ def main() -> None:
             parse = [sys.executable, "-c", PARSE_ALL, str(listing)]
             results["libcst parse, 1 process"] = measure(parse, project, env)
 
-    print(f"{'':26s} {'wall s':>8s} {'max RSS MiB':>12s} {'tree RSS MiB':>13s}")
-    for name, (wall, maxrss, tree_rss) in results.items():
-        print(f"{name:26s} {wall:8.2f} {maxrss / 1024:12.0f} {tree_rss / 1024:13.0f}")
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    header = f"{'':26s} {'wall s':>8s} {'CPU s':>8s} {'max RSS MiB':>12s} {'tree RSS MiB':>13s}"
+    print(header)
+    for name, (wall, cpu, maxrss, tree_rss) in results.items():
+        print(f"{name:26s} {wall:8.2f} {cpu:8.2f} {maxrss / 1024:12.0f} {tree_rss / 1024:13.0f}")
     if args.skip_parse:
         return
-    base_wall, base_rss, base_tree = results["libcst parse, 1 process"]
+    base_wall, base_cpu, base_rss, base_tree = results["libcst parse, 1 process"]
     for name in ("check (no cache)", "check (cold cache)"):
-        wall, maxrss, tree_rss = results[name]
+        wall, cpu, maxrss, tree_rss = results[name]
         ratio = wall / base_wall
         print(
-            f"{name}: time ratio {ratio:.3f} (target <= 0.1: {'PASS' if ratio <= 0.1 else 'FAIL'}); "
-            f"memory ratio {maxrss / base_rss:.2f} largest process, "
-            f"{tree_rss / base_tree:.2f} whole tree (target <= 2: "
+            f"{name}: time ratio {ratio:.3f} (target <= 0.1: {'PASS' if ratio <= 0.1 else 'FAIL'}),"
+            f" CPU ratio {cpu / base_cpu:.3f}; memory ratio {maxrss / base_rss:.2f} largest "
+            f"process, {tree_rss / base_tree:.2f} whole tree (target <= 2: "
             f"{'PASS' if tree_rss <= 2 * base_tree else 'FAIL'})"
         )
     warm = results["check (warm cache)"][0]
