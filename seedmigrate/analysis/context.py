@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from functools import cached_property
 
 from seedmigrate.analysis.model import Edit, Finding, Pos
-from seedmigrate.analysis.names import NameResolver, child_fields
+from seedmigrate.analysis.names import _CHILD_FIELDS, NameResolver, child_fields
 from seedmigrate.config import Config
 
 #: Calls that seed a process-global RNG (qualified names, resolved through imports).
@@ -80,11 +80,15 @@ def _walk(tree: ast.AST) -> tuple[list[ast.AST], dict[int, ast.AST]]:
     and was the largest share of the analysis time.
     """
     AST = ast.AST
+    known = _CHILD_FIELDS
     nodes: list[ast.AST] = [tree]
     parents: dict[int, ast.AST] = {}
     append = nodes.append
     for node in nodes:  # grows while iterated: breadth first, like ast.walk
-        for name in child_fields(type(node)):
+        fields = known.get(type(node))
+        if fields is None:
+            fields = child_fields(type(node))
+        for name in fields:
             value = getattr(node, name, None)
             if isinstance(value, AST):
                 parents[id(value)] = node

@@ -114,7 +114,10 @@ class _Binder(ast.NodeVisitor):
     def generic_visit(self, node: ast.AST) -> None:
         self.scope_of[id(node)] = self.current
         visit = self.visit
-        for name in child_fields(type(node)):  # ``NodeVisitor.generic_visit``, inlined
+        fields = _CHILD_FIELDS.get(type(node))
+        if fields is None:
+            fields = child_fields(type(node))
+        for name in fields:  # ``NodeVisitor.generic_visit``, inlined
             value = getattr(node, name, None)
             if isinstance(value, list):
                 for item in value:
