@@ -85,6 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="report what still needs migrating (CI linter)")
     _add_file_options(check)
+    check.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write .seedmigrate_cache/ (also: SEEDMIGRATE_NO_CACHE=1)",
+    )
     check.set_defaults(handler=run_check)
 
     apply = sub.add_parser("apply", help="migrate files in place (or show the diff)")
@@ -166,25 +171,16 @@ def _jobs(requested: int, count: int) -> int:
     return 1 if count < 8 else min(jobs, count)
 
 
-def process_path(path: Path, config: Config, fix: bool, force: bool = False):
-    """One file through the pipeline: notebooks by :mod:`seedmigrate.notebooks`."""
-    if path.suffix == ".ipynb":
-        from seedmigrate.notebooks import process_notebook
-
-        return process_notebook(path, config, fix, force)
-    from seedmigrate.pipeline import process_file
-
-    return process_file(path, config, fix, force)
-
-
 def _process(
     files: Sequence[Path], config: Config, fix: bool, jobs: int, explicit: set[Path]
 ) -> Iterator:
     """Results per file, in order; files named on the command line are always parsed."""
+    from seedmigrate.pipeline import process_file
+
     forced = [path in explicit for path in files]
     if jobs <= 1:
         for path, force in zip(files, forced, strict=True):
-            yield process_path(path, config, fix, force)
+            yield process_file(path, config, fix, force)
         return
     from concurrent.futures import ProcessPoolExecutor
     from functools import partial
@@ -196,7 +192,9 @@ def _process(
 
 
 def _process_one(path: Path, force: bool, *, config: Config, fix: bool):
-    return process_path(path, config, fix, force)
+    from seedmigrate.pipeline import process_file
+
+    return process_file(path, config, fix, force)
 
 
 def _display(path: Path) -> str:
@@ -285,22 +283,48 @@ def _fix_texts(results: Sequence):
 
 
 def run_check(args: argparse.Namespace) -> int:
-    """``seedmigrate check``: report, never write."""
+    """``seedmigrate check``: report, never write; unchanged files come from the cache."""
     if _reads_stdin(args):
         return _run_stdin(args, fix=False)
+    from seedmigrate.cache import CheckCache, cache_disabled
+    from seedmigrate.pipeline import check_files
+
     config = _config(args)
     files = _files(args, config)
+    explicit = _explicit(args)
+    if args.output_format == "sarif":
+        # SARIF carries each fix's replacement text, so it needs the sources: no cache
+        results = list(_process(files, config, False, _jobs(args.jobs, len(files)), explicit))
+        return _report_check(args, files, results)
+    forced = [path in explicit for path in files]
+    cache = None if cache_disabled(args.no_cache) else CheckCache.open(config)
+    results: list = [
+        cache.lookup(p, f) if cache is not None else None
+        for p, f in zip(files, forced, strict=True)
+    ]
+    todo = [i for i, result in enumerate(results) if result is None]
+    fresh = check_files(
+        [files[i] for i in todo], [forced[i] for i in todo], config, _jobs(args.jobs, len(todo))
+    )
+    for i, result in zip(todo, fresh, strict=True):
+        results[i] = result
+        if cache is not None:
+            cache.store(result, forced[i])
+    if cache is not None:
+        cache.save()
+    return _report_check(args, files, results)
+
+
+def _report_check(args: argparse.Namespace, files: list[Path], results: list) -> int:
     findings = []
-    results = []
     errors = False
-    for result in _process(files, config, False, _jobs(args.jobs, len(files)), _explicit(args)):
+    for result in results:
         if result.error is not None:
             errors = True
             findings.append(result.error)
         findings.extend(result.findings)
-        if args.output_format == "sarif":
-            results.append(result)
-    _emit(findings, args, len(files), None, results=results)
+    sarif_results = results if args.output_format == "sarif" else []
+    _emit(findings, args, len(files), None, results=sarif_results)
     if errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_OK

@@ -7,7 +7,9 @@ written here: the CLI decides what to write, and writes atomically.
 from __future__ import annotations
 
 import ast
+import hashlib
 import warnings
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +29,7 @@ class FileResult:
     source: SourceFile | None = None
     new_text: str | None = None  # set by fix() when the file changes
     remaining: list[Finding] = field(default_factory=list)  # after fixing
+    digest: str | None = None  # content hash, set by check_file when the bytes were read
 
     @property
     def changed(self) -> bool:
@@ -122,6 +125,10 @@ def process_file(path: Path, config: Config, fix: bool, force: bool = False) -> 
     files are still processed and no traceback reaches the user.
     """
     try:
+        if path.suffix == ".ipynb":
+            from seedmigrate.notebooks import process_notebook
+
+            return process_notebook(path, config, fix, force)
         result = analyse_file(path, config, force=force)
         return fix_file(result, config) if fix else result
     except Exception as exc:  # noqa: BLE001 - reported, never swallowed silently
@@ -130,3 +137,64 @@ def process_file(path: Path, config: Config, fix: bool, force: bool = False) -> 
             str(path), f"internal error, file left unchanged: {type(exc).__name__}: {exc}"
         )
         return result
+
+
+def content_digest(data: bytes) -> str:
+    """The hash a file's cached findings are keyed by (BLAKE2b, 128 bits)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def check_file(path: Path, config: Config, force: bool = False) -> FileResult:
+    """What ``check`` needs from one file: its findings or error, and its content digest.
+
+    The source is dropped from the result: ``check`` never writes, and sending every
+    file's bytes and text back from the worker processes cost more than analysing them.
+    ``digest`` stays ``None`` when the file could not be read or analysis failed
+    unexpectedly, so that such a result is never cached.
+    """
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        result = FileResult(name)
+        result.error = _error(name, f"cannot read file: {exc.strerror or exc}")
+        return result
+    try:
+        if path.suffix == ".ipynb":
+            from seedmigrate.notebooks import process_notebook
+
+            result = process_notebook(path, config, False, force, data=data, display=name)
+        else:
+            result = analyse_file(path, config, data=data, display=name, force=force)
+    except Exception as exc:  # noqa: BLE001 - reported, never swallowed silently
+        result = FileResult(name)
+        result.error = _error(
+            name, f"internal error, file left unchanged: {type(exc).__name__}: {exc}"
+        )
+        return result
+    result.source = None
+    result.digest = content_digest(data)
+    return result
+
+
+def _check_one(job: tuple[Path, bool], config: Config) -> FileResult:
+    return check_file(job[0], config, job[1])
+
+
+def check_files(
+    paths: Sequence[Path], forced: Sequence[bool], config: Config, jobs: int
+) -> Iterator[FileResult]:
+    """:func:`check_file` over ``paths``, in order, on ``jobs`` worker processes."""
+    if jobs <= 1 or len(paths) < 2:
+        for path, force in zip(paths, forced, strict=True):
+            yield check_file(path, config, force)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
+
+    # Files cost from microseconds (skipped by the pre-filter) to seconds (a huge
+    # module): small chunks keep both workers busy to the end.
+    chunksize = max(1, min(16, len(paths) // (jobs * 4)))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        work = partial(_check_one, config=config)
+        yield from pool.map(work, zip(paths, forced, strict=True), chunksize=chunksize)

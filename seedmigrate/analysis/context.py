@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from functools import cached_property
 
 from seedmigrate.analysis.model import Edit, Finding, Pos
-from seedmigrate.analysis.names import NameResolver
+from seedmigrate.analysis.names import _CHILD_FIELDS, NameResolver, child_fields
 from seedmigrate.config import Config
 
 #: Calls that seed a process-global RNG (qualified names, resolved through imports).
@@ -57,6 +58,51 @@ FWR13Y_MODULES = {
 }
 
 
+#: Characters ``str.splitlines`` breaks on but Python's tokenizer does not (form feed...).
+_NOT_LINE_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def source_lines(text: str) -> list[str]:
+    """``text`` split into lines as ``ast`` numbers them (``\\n``, ``\\r\\n``, ``\\r``), ends kept.
+
+    ``str.splitlines`` also breaks on form feeds and Unicode separators, which would
+    shift every line number after one; it is used only when the text has none.
+    """
+    if _NOT_LINE_BREAKS.search(text) is None:
+        return text.splitlines(keepends=True)
+    return _LINE.findall(text)
+
+
+def _walk(tree: ast.AST) -> tuple[list[ast.AST], dict[int, ast.AST]]:
+    """Every node in ``ast.walk`` order (breadth first), and each node's parent by id.
+
+    One inlined pass instead of ``ast.walk`` plus ``ast.iter_child_nodes`` per node,
+    skipping fields that hold names and constants: this runs on every analysed file
+    and was the largest share of the analysis time.
+    """
+    AST = ast.AST
+    known = _CHILD_FIELDS
+    nodes: list[ast.AST] = [tree]
+    parents: dict[int, ast.AST] = {}
+    append = nodes.append
+    for node in nodes:  # grows while iterated: breadth first, like ast.walk
+        fields = known.get(type(node))
+        if fields is None:
+            fields = child_fields(type(node))
+        for name in fields:
+            value = getattr(node, name, None)
+            if isinstance(value, AST):
+                parents[id(value)] = node
+                append(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, AST):
+                        parents[id(item)] = node
+                        append(item)
+    return nodes, parents
+
+
 class FileContext:
     """One file's source, its ``ast`` tree and the facts rules look up."""
 
@@ -65,19 +111,42 @@ class FileContext:
         self.tree = tree
         self.config = config or Config()
         self.names = NameResolver(tree)
-        self._line_bytes = [line.encode("utf-8") for line in text.splitlines(keepends=True)]
-        self.parents: dict[int, ast.AST] = {}
-        self.calls: list[tuple[ast.Call, str | None]] = []
-        for node in ast.walk(tree):
-            for child in ast.iter_child_nodes(node):
-                self.parents[id(child)] = node
-            if isinstance(node, ast.Call):
-                self.calls.append((node, self.names.qualify(node.func)))
+        #: Every node of the tree, in ``ast.walk`` order.
+        self.nodes, self.parents = _walk(tree)
+        qualify = self.names.qualify
+        self.calls: list[tuple[ast.Call, str | None]] = [
+            (node, qualify(node.func)) for node in self.nodes if isinstance(node, ast.Call)
+        ]
 
     # -- positions -------------------------------------------------------------------
 
+    @cached_property
+    def _ascii(self) -> bool:
+        return self.text.isascii()
+
+    @cached_property
+    def _lines(self) -> list[str]:
+        return source_lines(self.text)
+
+    @cached_property
+    def _line_bytes(self) -> list[bytes]:
+        return [line.encode("utf-8") for line in self._lines]
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        """Offset of each line's first character (bytes = characters in ASCII text)."""
+        lines = self._lines if self._ascii else self._line_bytes
+        starts = [0] * (len(lines) + 1)
+        total = 0
+        for number, line in enumerate(lines, start=1):
+            total += len(line)
+            starts[number] = total
+        return starts
+
     def _char_col(self, line: int, byte_col: int) -> int:
-        if 0 < line <= len(self._line_bytes):
+        if 0 < line <= len(self._lines):
+            if self._ascii:
+                return min(byte_col, len(self._lines[line - 1]))
             return len(self._line_bytes[line - 1][:byte_col].decode("utf-8", "replace"))
         return byte_col
 
@@ -114,8 +183,25 @@ class FileContext:
         )
 
     def source_of(self, node: ast.AST) -> str:
-        """The exact source text of ``node``."""
-        return ast.get_source_segment(self.text, node) or ""
+        """The exact source text of ``node`` (what ``ast.get_source_segment`` returns).
+
+        ``ast.get_source_segment`` splits the whole file into lines on every call, which
+        made analysis quadratic in file size; the line offsets are computed once here.
+        """
+        end_line = getattr(node, "end_lineno", None)
+        end_col = getattr(node, "end_col_offset", None)
+        if end_line is None or end_col is None:
+            return ""
+        starts = self._line_starts
+        start = starts[node.lineno - 1] + node.col_offset  # type: ignore[attr-defined]
+        end = starts[end_line - 1] + end_col
+        if self._ascii:
+            return self.text[start:end]
+        return self._encoded[start:end].decode("utf-8")
+
+    @cached_property
+    def _encoded(self) -> bytes:
+        return self.text.encode("utf-8")
 
     # -- tree navigation -------------------------------------------------------------
 
@@ -152,7 +238,7 @@ class FileContext:
     def imported_modules(self) -> set[str]:
         """Every module path the file imports from (``numpy``, ``tensorflow.keras``...)."""
         found: set[str] = set()
-        for node in ast.walk(self.tree):
+        for node in self.nodes:
             if isinstance(node, ast.Import):
                 found.update(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
@@ -184,7 +270,7 @@ class FileContext:
     def seeder_import(self) -> tuple[str, str] | None:
         """``(alias, module)`` of an existing ``seeder_runtime``/``fwr13y`` import."""
         runtime = self.config.runtime_module
-        for node in ast.walk(self.tree):
+        for node in self.nodes:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if _is_runtime(alias.name, runtime) and alias.asname:
