@@ -51,11 +51,6 @@ TORCH_ROOTS = frozenset(
 )
 #: Lightning Trainer users get ``seeder_runtime.lightning`` (torch API + SeederCallback).
 LIGHTNING_ROOTS = frozenset({"lightning", "pytorch_lightning"})
-FWR13Y_MODULES = {
-    "fwr13y.seeder.tf": "tf",
-    "fwr13y.seeder.pyt": "torch",
-    "fwr13y.seeder": "",
-}
 
 
 #: Characters ``str.splitlines`` breaks on but Python's tokenizer does not (form feed...).
@@ -332,8 +327,5 @@ class FileContext:
 
 def _is_runtime(module: str, runtime: str) -> bool:
     return (
-        module == runtime
-        or module.startswith(runtime + ".")
-        or module in FWR13Y_MODULES
-        or module.startswith("fwr13y.seeder")
+        module == runtime or module.startswith(runtime + ".") or module.startswith("fwr13y.seeder")
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from seedmigrate.analysis.context import FileContext
-from seedmigrate.analysis.seeding import SEED_NAME, body_without_docstring
+from seedmigrate.analysis.seeding import SEED_NAME
 
 _ABSL_DEFINE = re.compile(r"^(absl\.flags|tensorflow\.(compat\.v1\.)?(app\.)?flags)\.DEFINE_\w+$")
 _ABSL_RUN = frozenset({"absl.app.run", "tensorflow.compat.v1.app.run", "tensorflow.app.run"})
@@ -313,29 +313,6 @@ class EntryAnalysis:
                     return stmt.targets[0].id
         return None
 
-    # -- distributed context ---------------------------------------------------------
-
-    def distributed_after(self, site: ParseSite) -> tuple[ast.stmt | None, str | None]:
-        """A later ``hvd.init()``/``init_process_group`` in the same block, and its rank code."""
-        if site.prepend:
-            return None, None
-        block = _block_of(self.ctx, site.stmt)
-        if block is None:
-            return None, None
-        start = block.index(site.stmt)
-        for stmt in block[start + 1 :]:
-            if isinstance(stmt, (ast.For, ast.While, ast.AsyncFor)):
-                break
-            if not isinstance(stmt, ast.Expr) or not isinstance(stmt.value, ast.Call):
-                continue
-            qualname = self.ctx.qualify(stmt.value.func) or ""
-            prefix = self.ctx.source_of(stmt.value.func).rsplit(".", 1)[0]
-            if qualname in _DIST_INIT and "." in self.ctx.source_of(stmt.value.func):
-                return stmt, f"ngpus={prefix}.get_world_size(), local_rank={prefix}.get_rank()"
-            if qualname.startswith("horovod.") and qualname.endswith(".init"):
-                return stmt, f"ngpus={prefix}.size(), local_rank={prefix}.rank()"
-        return None, None
-
     def rank_from_args(self, args: str) -> str | None:
         parser = self.main_parser
         if parser is None:
@@ -350,7 +327,8 @@ class EntryAnalysis:
         return None
 
 
-def _block_of(ctx: FileContext, stmt: ast.stmt) -> list[ast.stmt] | None:
+def block_of(ctx: FileContext, stmt: ast.stmt) -> list[ast.stmt] | None:
+    """The statement list ``stmt`` sits in."""
     parent = ctx.parent(stmt)
     if parent is None:
         return None
@@ -362,13 +340,3 @@ def _block_of(ctx: FileContext, stmt: ast.stmt) -> list[ast.stmt] | None:
         if stmt in handler.body:
             return handler.body
     return None
-
-
-def block_of(ctx: FileContext, stmt: ast.stmt) -> list[ast.stmt] | None:
-    """The statement list ``stmt`` sits in."""
-    return _block_of(ctx, stmt)
-
-
-def first_body_statement(function: ast.FunctionDef) -> ast.stmt | None:
-    body = body_without_docstring(function.body)
-    return body[0] if body else None

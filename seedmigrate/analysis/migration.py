@@ -81,7 +81,7 @@ def _seeding_sites(facts: FileFacts) -> list[tuple[ast.stmt, ast.expr | None]]:
             if not (isinstance(call.func, ast.Name) and call.func.id == name):
                 continue
             stmt = ctx.parent(call)
-            if isinstance(stmt, ast.Expr) and not seeding._in_loop_or_thread(call):
+            if isinstance(stmt, ast.Expr) and not seeding.in_loop_or_thread(call):
                 target = seeding.removal_target(stmt)
                 sites.append((target, call.args[0] if call.args else None))
     sites.sort(key=lambda site: (site[0].lineno, site[0].col_offset))

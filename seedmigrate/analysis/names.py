@@ -292,13 +292,6 @@ class NameResolver:
             name in s.imports or name in s.other or name in s.aliases for s in self._scopes.values()
         )
 
-    def module_imports(self) -> dict[str, str]:
-        """Every import binding in the file, all scopes merged (alias -> path)."""
-        merged: dict[str, str] = {}
-        for scope in self._scopes.values():
-            merged.update(scope.imports)
-        return merged
-
 
 def _head_node(node: ast.AST) -> ast.AST:
     while isinstance(node, ast.Attribute):

@@ -63,12 +63,12 @@ class SeedingAnalysis:
                         call,
                         qualname,
                         isinstance(parent, ast.Expr),
-                        self._in_loop_or_thread(call),
+                        self.in_loop_or_thread(call),
                     )
                 )
         return found
 
-    def _in_loop_or_thread(self, node: ast.AST) -> bool:
+    def in_loop_or_thread(self, node: ast.AST) -> bool:
         for ancestor in self.ctx.ancestors(node):
             if isinstance(ancestor, (ast.For, ast.AsyncFor, ast.While)):
                 return True
@@ -208,7 +208,7 @@ class SeedingAnalysis:
         return bool(uses) and all(
             call is not None
             and isinstance(self.ctx.parent(call), ast.Expr)
-            and not self._in_loop_or_thread(call)
+            and not self.in_loop_or_thread(call)
             for call in uses
         )
 

@@ -16,7 +16,7 @@ def check(facts: FileFacts) -> Iterator[Finding]:
         return
     for node in ast.walk(facts.ctx.tree):
         if isinstance(node, ast.Assign) and seeding.is_generated_seed(node):
-            if seeding._in_loop_or_thread(node):
+            if seeding.in_loop_or_thread(node):
                 continue
             target = seeding.removal_target(node)
             yield facts.ctx.finding(
