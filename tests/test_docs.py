@@ -161,11 +161,14 @@ def _env(bin_dir: Path) -> dict[str, str]:
 
 
 def _shim(bin_dir: Path) -> None:
-    """A ``seedmigrate`` command on PATH that runs this checkout's CLI."""
+    """``seedmigrate`` (this checkout's CLI) and ``python`` (the interpreter running the
+    tests, with torch/numpy) on PATH, whatever the shell would otherwise find."""
     bin_dir.mkdir()
-    shim = bin_dir / "seedmigrate"
-    shim.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -m seedmigrate "$@"\n')
-    shim.chmod(0o755)
+    python = shlex.quote(sys.executable)
+    for name, command in (("seedmigrate", f"{python} -m seedmigrate"), ("python", python)):
+        shim = bin_dir / name
+        shim.write_text(f'#!/bin/sh\nexec {command} "$@"\n')
+        shim.chmod(0o755)
 
 
 def run_block(block: Block, cwd: Path, env: dict[str, str]) -> None:
