@@ -120,7 +120,8 @@ RULE_TOKENS: dict[str, tuple[tuple[str, ...], ...]] = {
     "SEED017": _TRAINS,
     "SEED018": ((_SEED,),),  # tests a seed flag (SEED_NAME, caseless)
     "SEED019": ((_SEED,),),  # every helper name it knows contains "seed"
-    "SEED020": ((_SEED, "lightning"),),  # seed_everything or seeder, in a Lightning file
+    "SEED020": ((_SEED, "lightning"),),
+    "SEED021": (("DistributedSampler",),),  # seed_everything or seeder, in a Lightning file
 }
 _ALWAYS: tuple[tuple[str, ...], ...] = ((),)
 

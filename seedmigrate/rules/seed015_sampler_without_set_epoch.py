@@ -9,7 +9,7 @@ from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.model import Finding
 from seedmigrate.rules.base import Rule
 
-_SAMPLERS = frozenset(
+SAMPLERS = frozenset(
     {
         "torch.utils.data.DistributedSampler",
         "torch.utils.data.distributed.DistributedSampler",
@@ -25,7 +25,7 @@ def check(facts: FileFacts) -> Iterator[Finding]:
     if sets_epoch:
         return
     for call, qualname in facts.ctx.calls:
-        if qualname in _SAMPLERS:
+        if qualname in SAMPLERS:
             yield facts.ctx.finding(
                 "SEED015",
                 call,

@@ -1,0 +1,97 @@
+"""SEED021: a ``DistributedSampler`` whose shuffle ignores the master seed."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from seedmigrate.analysis import FileFacts
+from seedmigrate.analysis.migration import has_init, init_plan
+from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.rules.base import Rule
+from seedmigrate.rules.seed015_sampler_without_set_epoch import SAMPLERS
+
+
+def _init_node(facts: FileFacts) -> ast.AST | None:
+    """Where ``seeder.init`` runs (or will run after ``apply``)."""
+    for call, _ in facts.ctx.calls:
+        if facts.ctx.is_seeder_call(call, "init"):
+            return call
+    plan = init_plan(facts)
+    return plan.anchor if plan is not None else None
+
+
+def check(facts: FileFacts) -> Iterator[Finding]:
+    ctx = facts.ctx
+    samplers = [
+        c
+        for c, q in ctx.calls
+        if q in SAMPLERS and not any(k.arg == "seed" or k.arg is None for k in c.keywords)
+    ]
+    if not samplers or not (has_init(facts) or init_plan(facts) is not None):
+        return
+    module = ctx.seeder_import[1] if ctx.seeder_import else ctx.backend_module
+    torch_backend = module.endswith((".torch", ".lightning"))
+    init = _init_node(facts)
+    for call in samplers:
+        before_init = (
+            init is not None
+            and ctx.enclosing_function(call) is ctx.enclosing_function(init)
+            and call.lineno < init.lineno
+        )
+        edits: list[Edit] = []
+        if torch_backend and not before_init and len(call.args) < 4:  # seed is 5th positional
+            code = f"{ctx.seeder_name}.sampler_seed()"
+            edits = [*ctx.import_edit(), Edit("set_keyword", ctx.pos(call), code, name="seed")]
+        yield ctx.finding(
+            "SEED021",
+            call,
+            "DistributedSampler shuffles with seed=0 whatever the master seed: every run, "
+            "seeded or not, sees the same order; pass seed=seeder.sampler_seed()",
+            edits,
+            fixable=bool(edits),
+        )
+
+
+RULE = Rule(
+    code="SEED021",
+    slug="sampler-seed",
+    summary="DistributedSampler shuffle ignores the master seed",
+    why=(
+        "`DistributedSampler` shuffles with `seed + epoch`, and `seed` defaults to 0: runs "
+        "without `--seed` still see one fixed data order, so their spread under-states the "
+        "real run-to-run variance, and two seeded runs with different seeds share it. "
+        "`seeder.sampler_seed()` is derived from the master seed and equal on every rank, "
+        "as the sampler requires."
+    ),
+    fix=(
+        "`apply` adds `seed=seeder.sampler_seed()` when the sampler is built after "
+        "`seeder.init` (torch backend); a sampler built before it is only reported."
+    ),
+    fixable=True,
+    check=check,
+    examples=(
+        (
+            "import argparse\n\nimport torch.distributed as dist\n"
+            "from torch.utils.data import DistributedSampler\n\n\ndef main():\n"
+            "    parser = argparse.ArgumentParser()\n    args = parser.parse_args()\n"
+            "    dist.init_process_group('gloo')\n"
+            "    sampler = DistributedSampler(dataset, shuffle=True)\n"
+            "    for epoch in range(args.epochs):\n        sampler.set_epoch(epoch)\n",
+            "import argparse\n\nimport torch.distributed as dist\n"
+            "from torch.utils.data import DistributedSampler\n"
+            "import seeder_runtime.torch as seeder\n\n\ndef main():\n"
+            "    parser = argparse.ArgumentParser()\n    args = parser.parse_args()\n"
+            "    dist.init_process_group('gloo')\n"
+            "    sampler = DistributedSampler(dataset, shuffle=True, seed=seeder.sampler_seed())\n"
+            "    for epoch in range(args.epochs):\n        sampler.set_epoch(epoch)\n",
+        ),
+    ),
+    invalid=(),
+    valid=(
+        "import torch\nfrom torch.utils.data import DistributedSampler\n"
+        "s = DistributedSampler(ds, seed=seed)\nfor epoch in range(3):\n    s.set_epoch(epoch)\n",
+        "from torch.utils.data import DistributedSampler\n\n\ndef loader(ds):\n"
+        "    return DistributedSampler(ds)\n",
+    ),
+)
