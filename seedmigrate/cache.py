@@ -201,21 +201,8 @@ def _exists(entry: Iterable) -> bool:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    """Temporary file in the same folder, then rename: readers never see half a file.
+    """Readers never see half a file; no fsync: a crash may lose or truncate the cache,
+    which is then ignored as corrupt, costing one full run, never a wrong answer."""
+    from seedmigrate.files import atomic_write
 
-    No fsync: a crash may lose or truncate the cache, which is then ignored as
-    corrupt; that costs one full run, never a wrong answer.
-    """
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    atomic_write(path, data, fsync=False)

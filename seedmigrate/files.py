@@ -107,11 +107,13 @@ def read_source(path: Path) -> SourceFile:
     return decode_source(raw, path)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, *, fsync: bool = True) -> None:
     """Replace ``path`` with ``data`` atomically, keeping its permission bits.
 
     The bytes go to a temporary file in the same folder, which is then renamed over
     the original, so a crash leaves either the old or the new file, never half of one.
+    ``fsync=False`` skips forcing the bytes to disk (for caches, where losing the file
+    in a crash costs a re-run, never a wrong answer).
     """
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
@@ -121,8 +123,9 @@ def atomic_write(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if fsync:
+                handle.flush()
+                os.fsync(handle.fileno())
         if mode is not None:
             os.chmod(tmp, mode)
         os.replace(tmp, path)
