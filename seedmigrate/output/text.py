@@ -34,9 +34,7 @@ def write_findings(findings: Sequence[Finding], stream: TextIO, color: bool | No
     console = _console(stream)
     for f in findings:
         mark = " [cyan][*][/cyan]" if f.fixable else ""
-        style = (
-            "bold red" if f.code == "SEED000" else "bold red" if not f.fixable else "bold yellow"
-        )
+        style = "bold yellow" if f.fixable else "bold red"  # red: a human must act
         console.print(
             f"[bold]{escape(f.path)}[/bold]:{f.line}:{f.column}: "
             f"[{style}]{f.code}[/{style}] {escape(f.message)}{mark}"
