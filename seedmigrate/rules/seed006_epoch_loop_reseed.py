@@ -13,15 +13,18 @@ def check(facts: FileFacts) -> Iterator[Finding]:
     ctx = facts.ctx
     if not ctx.uses_ml:
         return
-    for epoch_loop in facts.training.epoch_loops:
+    # Task 1 for the first epoch loop, 2 for the next...: two training phases in one
+    # script (pre-train, then fine-tune) must not replay each other's per-epoch seeds.
+    for task, epoch_loop in enumerate(facts.training.epoch_loops, start=1):
         if facts.training.reseeds_first(epoch_loop.loop):
             continue
-        code = f"{ctx.seeder_name}.reseed(1, {epoch_loop.var})\n"
+        code = f"{ctx.seeder_name}.reseed({task}, {epoch_loop.var})\n"
         yield ctx.finding(
             "SEED006",
             epoch_loop.loop.target,
             f"epoch loop over `{epoch_loop.var}` does not start with "
-            f"`seeder.reseed(1, {epoch_loop.var})`; a resumed run would replay other randomness",
+            f"`seeder.reseed({task}, {epoch_loop.var})`; a resumed run would replay other "
+            "randomness",
             (*ctx.import_edit(), Edit("prepend_body", ctx.pos(epoch_loop.loop), code)),
         )
 
@@ -37,7 +40,8 @@ RULE = Rule(
     ),
     fix=(
         "`apply` inserts `seeder.reseed(1, <epoch variable>)` as the loop's first statement "
-        "(and the backend import). Loops are recognised by their variable (`epoch`, "
+        "(and the backend import); a second epoch loop in the same file (a second training "
+        "phase) gets task 2, and so on, so phases do not replay each other's seeds. Loops are recognised by their variable (`epoch`, "
         "`ep`, `cur_epoch`...) or an iterable mentioning epochs (`range(args.epochs)`, "
         "`tqdm(range(start_epoch, n_epochs))`); a step loop nested inside is left alone."
     ),
@@ -54,6 +58,8 @@ RULE = Rule(
     ),
     invalid=(
         "import numpy as np\nfor ep in range(args.epochs):\n    np.zeros(ep)\n",
+        "import torch\nimport seeder_runtime.torch as seeder\n\nfor epoch in range(2):\n"
+        "    seeder.reseed(1, epoch)\nfor epoch in range(3):\n    pass\n",
         "import torch\nfrom tqdm import tqdm\nfor i in tqdm(range(num_epochs)):\n    pass\n",
     ),
     valid=(
