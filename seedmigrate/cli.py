@@ -175,26 +175,9 @@ def _process(
     files: Sequence[Path], config: Config, fix: bool, jobs: int, explicit: set[Path]
 ) -> Iterator:
     """Results per file, in order; files named on the command line are always parsed."""
-    from seedmigrate.pipeline import process_file
+    from seedmigrate.pipeline import process_files
 
-    forced = [path in explicit for path in files]
-    if jobs <= 1:
-        for path, force in zip(files, forced, strict=True):
-            yield process_file(path, config, fix, force)
-        return
-    from concurrent.futures import ProcessPoolExecutor
-    from functools import partial
-
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        work = partial(_process_one, config=config, fix=fix)
-        chunksize = max(1, len(files) // (jobs * 8))
-        yield from pool.map(work, files, forced, chunksize=chunksize)
-
-
-def _process_one(path: Path, force: bool, *, config: Config, fix: bool):
-    from seedmigrate.pipeline import process_file
-
-    return process_file(path, config, fix, force)
+    yield from process_files(files, [path in explicit for path in files], config, fix, jobs)
 
 
 def _display(path: Path) -> str:
@@ -334,7 +317,6 @@ def run_apply(args: argparse.Namespace) -> int:
     """``seedmigrate apply``: fix in place, or print the diff (``--diff``)."""
     from seedmigrate.files import atomic_write
     from seedmigrate.output.diff import unified_diff
-    from seedmigrate.output.text import plural
 
     if _reads_stdin(args):
         if args.interactive:
@@ -368,16 +350,7 @@ def run_apply(args: argparse.Namespace) -> int:
             )
         else:
             atomic_write(Path(result.path), result.source.encode(result.new_text))
-    manual = [f for f in remaining if f.code != "SEED000" and not f.fixable]
-    if args.diff:
-        verb = "would be changed"
-    else:
-        verb = "changed"
-    failed = sum(1 for f in remaining if f.code == "SEED000")
-    summary = f"{plural(changed, 'file')} {verb}; {plural(len(manual), 'finding')} need a human"
-    if failed:
-        summary += f"; {plural(failed, 'file')} could not be read or parsed (left untouched)"
-    summary += "."
+    summary = _apply_summary(changed, remaining, args.diff)
     # with --diff, stdout carries the patch: the report goes to stderr (or -o)
     stream = sys.stderr if args.diff else sys.stdout
     if args.summary == "markdown":
@@ -395,6 +368,19 @@ def run_apply(args: argparse.Namespace) -> int:
 # -- integrations: stdin, merge-request summary, interactive review ---------------------
 
 
+def _apply_summary(changed: int, remaining: Sequence, diff: bool) -> str:
+    """``2 files changed; 1 finding need a human[; 1 file could not be read ...].``"""
+    from seedmigrate.output.text import plural
+
+    manual = sum(1 for f in remaining if f.code != "SEED000" and not f.fixable)
+    failed = sum(1 for f in remaining if f.code == "SEED000")
+    verb = "would be changed" if diff else "changed"
+    summary = f"{plural(changed, 'file')} {verb}; {plural(manual, 'finding')} need a human"
+    if failed:
+        summary += f"; {plural(failed, 'file')} could not be read or parsed (left untouched)"
+    return summary + "."
+
+
 def _reads_stdin(args: argparse.Namespace) -> bool:
     return any(str(path) == "-" for path in args.paths)
 
@@ -407,7 +393,6 @@ def _run_stdin(args: argparse.Namespace, fix: bool) -> int:
     the summary go to stderr (or ``-o``), so the output can replace the file.
     """
     from seedmigrate.output.diff import unified_diff
-    from seedmigrate.output.text import plural
 
     if len(args.paths) != 1:
         raise UsageError("- reads one source from stdin: name no other path with it")
@@ -415,7 +400,9 @@ def _run_stdin(args: argparse.Namespace, fix: bool) -> int:
     name = args.stdin_filename or "-"
     path = Path(args.stdin_filename or "stdin.py")
     data = sys.stdin.buffer.read()
-    result = _process_stdin(path, name, data, config, fix)
+    from seedmigrate.pipeline import process_file
+
+    result = process_file(path, config, fix, True, data=data, display=name)
     if not fix:
         findings = ([result.error] if result.error else []) + result.findings
         _emit(findings, args, 1, None, results=[result])
@@ -433,11 +420,7 @@ def _run_stdin(args: argparse.Namespace, fix: bool) -> int:
         remaining = [result.error]
     else:
         remaining = [f for f in result.remaining if not f.fixable]
-    verb = "would be changed" if args.diff else "changed"
-    summary = (
-        f"{plural(int(result.changed), 'file')} {verb}; "
-        f"{plural(len([f for f in remaining if f.code != 'SEED000']), 'finding')} need a human."
-    )
+    summary = _apply_summary(int(result.changed), remaining, args.diff)
     if args.summary == "markdown":
         _emit_summary([result], args, sys.stderr, applied=not args.diff)
         sys.stderr.write(summary + "\n")
@@ -446,25 +429,6 @@ def _run_stdin(args: argparse.Namespace, fix: bool) -> int:
     if result.error is not None:
         return EXIT_ERROR
     return EXIT_FINDINGS if args.diff and result.changed and not args.exit_zero else EXIT_OK
-
-
-def _process_stdin(path: Path, name: str, data: bytes, config: Config, fix: bool):
-    """Analyse (and fix) stdin's bytes as the file ``path``, reported as ``name``."""
-    from seedmigrate.pipeline import FileResult, _error, analyse_file, fix_file
-
-    try:
-        if path.suffix == ".ipynb":
-            from seedmigrate.notebooks import process_notebook
-
-            return process_notebook(path, config, fix, True, data=data, display=name)
-        result = analyse_file(path, config, data=data, display=name, force=True)
-        return fix_file(result, config) if fix else result
-    except Exception as exc:  # noqa: BLE001 - reported as SEED000, as for files
-        result = FileResult(name)
-        result.error = _error(
-            name, f"internal error, input left unchanged: {type(exc).__name__}: {exc}"
-        )
-        return result
 
 
 def _emit_summary(

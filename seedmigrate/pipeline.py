@@ -118,23 +118,34 @@ def fix_file(result: FileResult, config: Config) -> FileResult:
     return result
 
 
-def process_file(path: Path, config: Config, fix: bool, force: bool = False) -> FileResult:
-    """Analyse one file, and fix it when ``fix`` (the unit of work for ``-j``).
+def process_file(
+    path: Path,
+    config: Config,
+    fix: bool,
+    force: bool = False,
+    *,
+    data: bytes | None = None,
+    display: str | None = None,
+) -> FileResult:
+    """Analyse one file (or ``data`` read from stdin, reported as ``display``), and fix
+    it when ``fix``: the unit of work for ``-j``. Notebooks go to
+    :mod:`seedmigrate.notebooks`.
 
     An unexpected exception becomes a SEED000 error for this file alone: the other
     files are still processed and no traceback reaches the user.
     """
+    name = display or str(path)
     try:
         if path.suffix == ".ipynb":
             from seedmigrate.notebooks import process_notebook
 
-            return process_notebook(path, config, fix, force)
-        result = analyse_file(path, config, force=force)
+            return process_notebook(path, config, fix, force, data=data, display=display)
+        result = analyse_file(path, config, data=data, display=display, force=force)
         return fix_file(result, config) if fix else result
     except Exception as exc:  # noqa: BLE001 - reported, never swallowed silently
-        result = FileResult(str(path))
+        result = FileResult(name)
         result.error = _error(
-            str(path), f"internal error, file left unchanged: {type(exc).__name__}: {exc}"
+            name, f"internal error, file left unchanged: {type(exc).__name__}: {exc}"
         )
         return result
 
@@ -159,19 +170,9 @@ def check_file(path: Path, config: Config, force: bool = False) -> FileResult:
         result = FileResult(name)
         result.error = _error(name, f"cannot read file: {exc.strerror or exc}")
         return result
-    try:
-        if path.suffix == ".ipynb":
-            from seedmigrate.notebooks import process_notebook
-
-            result = process_notebook(path, config, False, force, data=data, display=name)
-        else:
-            result = analyse_file(path, config, data=data, display=name, force=force)
-    except Exception as exc:  # noqa: BLE001 - reported, never swallowed silently
-        result = FileResult(name)
-        result.error = _error(
-            name, f"internal error, file left unchanged: {type(exc).__name__}: {exc}"
-        )
-        return result
+    result = process_file(path, config, False, force, data=data, display=name)
+    if result.error is not None and result.error.message.startswith("internal error"):
+        return result  # never cached: the next run tries again
     result.source = None
     result.digest = content_digest(data)
     return result
@@ -181,20 +182,38 @@ def _check_one(job: tuple[Path, bool], config: Config) -> FileResult:
     return check_file(job[0], config, job[1])
 
 
+def _process_one(job: tuple[Path, bool], config: Config, fix: bool) -> FileResult:
+    return process_file(job[0], config, fix, job[1])
+
+
+def _in_order(work, paths: Sequence[Path], forced: Sequence[bool], jobs: int):
+    """``work((path, force))`` for every path, in order, on ``jobs`` worker processes."""
+    items = list(zip(paths, forced, strict=True))
+    if jobs <= 1 or len(items) < 2:
+        yield from map(work, items)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Files cost from microseconds (skipped by the pre-filter) to seconds (a huge
+    # module): small chunks keep both workers busy to the end.
+    chunksize = max(1, min(16, len(items) // (jobs * 4)))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(work, items, chunksize=chunksize)
+
+
 def check_files(
     paths: Sequence[Path], forced: Sequence[bool], config: Config, jobs: int
 ) -> Iterator[FileResult]:
     """:func:`check_file` over ``paths``, in order, on ``jobs`` worker processes."""
-    if jobs <= 1 or len(paths) < 2:
-        for path, force in zip(paths, forced, strict=True):
-            yield check_file(path, config, force)
-        return
-    from concurrent.futures import ProcessPoolExecutor
     from functools import partial
 
-    # Files cost from microseconds (skipped by the pre-filter) to seconds (a huge
-    # module): small chunks keep both workers busy to the end.
-    chunksize = max(1, min(16, len(paths) // (jobs * 4)))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        work = partial(_check_one, config=config)
-        yield from pool.map(work, zip(paths, forced, strict=True), chunksize=chunksize)
+    yield from _in_order(partial(_check_one, config=config), paths, forced, jobs)
+
+
+def process_files(
+    paths: Sequence[Path], forced: Sequence[bool], config: Config, fix: bool, jobs: int
+) -> Iterator[FileResult]:
+    """:func:`process_file` over ``paths``, in order, on ``jobs`` worker processes."""
+    from functools import partial
+
+    yield from _in_order(partial(_process_one, config=config, fix=fix), paths, forced, jobs)
