@@ -20,15 +20,21 @@ def migrate(source: str, config: Config | None = None) -> str:
     return apply_edits(source, [e for f in findings if f.fixable for e in f.edits])
 
 
-def run_cli(*args: str, cwd: Path | None = None, stdin: str | None = None):
-    """``python -m seedmigrate ARGS`` against this checkout."""
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+def run_cli(
+    *args: str,
+    cwd: Path | None = None,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+):
+    """``python -m seedmigrate ARGS`` against this checkout (``env`` adds variables)."""
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "seedmigrate", *args],
         cwd=cwd,
-        env=env,
+        env=full_env,
         input=stdin,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
     )

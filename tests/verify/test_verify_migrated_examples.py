@@ -5,26 +5,17 @@ test_verify_examples.py), so the codemod, the runtime and the verifier agree."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import sys
 
 import pytest
+from helpers import run_cli
 from test_verify_examples import EXAMPLES, SINGLE_THREADED
 from verify_helpers import REPO_ROOT
 
 
 def _cli(*args, cwd, env=None):
-    full_env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "seedmigrate", *args],
-        cwd=cwd,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    return run_cli(*args, cwd=cwd, env=env, timeout=900)
 
 
 @pytest.mark.slow
