@@ -243,7 +243,10 @@ class FileFacts:
         return bool(
             self.seeding.calls
             or ((tokens is None or tokens.has(_SEED)) and self.seeding.removed_helpers())
-            or ((tokens is None or tokens.has(_EPOCH)) and self.training.epoch_loops)
+            or (
+                (tokens is None or tokens.has(_EPOCH) or tokens.has(_EP_LOOP))
+                and self.training.epoch_loops
+            )
             or ((tokens is None or tokens.has("fit")) and self.training.fit_calls)
         )
 
