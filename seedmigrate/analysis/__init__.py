@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from seedmigrate.analysis.context import FileContext, source_lines
@@ -212,6 +212,8 @@ class FileFacts:
     ctx: FileContext
     #: The file's pre-filter tokens: lets ``trains`` skip analyses that cannot find anything.
     tokens: TokenIndex | None = None
+    #: Results several rules share (``migration.init_plan``...), computed once per file.
+    memo: dict = field(default_factory=dict)
 
     @cached_property
     def seeding(self):  # -> SeedingAnalysis

@@ -57,6 +57,13 @@ def _main_guard(facts: FileFacts) -> ast.If | None:
 
 
 def _seeding_sites(facts: FileFacts) -> list[tuple[ast.stmt, ast.expr | None]]:
+    """Where the script seeds today, in order, with the seed it passes (memoised)."""
+    if "seeding_sites" not in facts.memo:
+        facts.memo["seeding_sites"] = _find_seeding_sites(facts)
+    return facts.memo["seeding_sites"]
+
+
+def _find_seeding_sites(facts: FileFacts) -> list[tuple[ast.stmt, ast.expr | None]]:
     """Where the script seeds today, in order, with the seed it passes.
 
     A site is a removed seeding statement, or a call statement of a function of the
@@ -248,6 +255,21 @@ def _enclosing_block_statement(facts: FileFacts, stmt: ast.stmt, seed: ast.expr 
 
 def init_plan(facts: FileFacts) -> InitPlan | None:
     """How to add ``seeder.init``; ``None`` when the file is not an entry script.
+
+    Computed once per file (several rules ask: SEED003/004/005/018/021).
+    """
+    if "init_plan" not in facts.memo:
+        facts.memo["init_plan"] = _plan_init(facts)
+    return facts.memo["init_plan"]
+
+
+def will_have_init(facts: FileFacts) -> bool:
+    """The file calls ``seeder.init``, or will once ``apply`` has run."""
+    return has_init(facts) or init_plan(facts) is not None
+
+
+def _plan_init(facts: FileFacts) -> InitPlan | None:
+    """See :func:`init_plan`.
 
     In order of preference: right after the distributed set-up (every worker runs it);
     right after the arguments are parsed; where the script seeded by hand; at the top

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from seedmigrate.analysis import FileFacts
-from seedmigrate.analysis.migration import has_init, init_plan
+from seedmigrate.analysis.migration import will_have_init
 from seedmigrate.analysis.model import Edit, Finding
 from seedmigrate.rules.base import Rule
 
@@ -54,7 +54,7 @@ def check(facts: FileFacts) -> Iterator[Finding]:
         f"seed flag `{flag.dest}` {' and '.join(problems)}; it must be an int defaulting "
         "to None so that an unseeded run draws and logs a fresh seed"
     )
-    if not (has_init(facts) or init_plan(facts) is not None):
+    if not will_have_init(facts):
         # Without seeder.init turning None into a drawn seed, a None default would reach
         # the script's own uses of the flag (``PRNGKey(FLAGS.seed)``): report only.
         yield ctx.finding(

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from seedmigrate.analysis import FileFacts
-from seedmigrate.analysis.migration import has_init, init_plan, seed_dest
+from seedmigrate.analysis.migration import has_init, seed_dest, will_have_init
 from seedmigrate.analysis.model import Finding
 from seedmigrate.rules.base import Rule
 
@@ -27,7 +27,7 @@ def _tests_seed(test: ast.expr, dest: str) -> bool:
 def check(facts: FileFacts) -> Iterator[Finding]:
     if not facts.trains and not has_init(facts):
         return
-    if not (has_init(facts) or init_plan(facts) is not None):
+    if not will_have_init(facts):
         return
     dest = seed_dest(facts)
     for node in ast.walk(facts.ctx.tree):

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from seedmigrate.analysis import FileFacts
-from seedmigrate.analysis.migration import has_init, init_plan
+from seedmigrate.analysis.migration import init_plan, will_have_init
 from seedmigrate.analysis.model import Edit, Finding
 from seedmigrate.rules.base import Rule
 from seedmigrate.rules.seed015_sampler_without_set_epoch import SAMPLERS
@@ -28,7 +28,7 @@ def check(facts: FileFacts) -> Iterator[Finding]:
         for c, q in ctx.calls
         if q in SAMPLERS and not any(k.arg == "seed" or k.arg is None for k in c.keywords)
     ]
-    if not samplers or not (has_init(facts) or init_plan(facts) is not None):
+    if not samplers or not will_have_init(facts):
         return
     module = ctx.seeder_import[1] if ctx.seeder_import else ctx.backend_module
     torch_backend = module.endswith((".torch", ".lightning"))
