@@ -360,9 +360,14 @@ def run_apply(args: argparse.Namespace) -> int:
         _emit([f for f in remaining if not f.fixable], args, len(files), summary, stream=stream)
     if errors:
         return EXIT_ERROR
-    if args.diff and changed and not args.exit_zero:
+    if (args.diff and changed or _withheld(remaining)) and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _withheld(findings: Sequence) -> bool:
+    """A fix was withheld (SEED022): the run did not do all it was asked to, exit 1."""
+    return any(f.code == "SEED022" for f in findings)
 
 
 # -- integrations: stdin, merge-request summary, interactive review ---------------------
@@ -428,7 +433,8 @@ def _run_stdin(args: argparse.Namespace, fix: bool) -> int:
         _emit(remaining, args, 1, summary, stream=sys.stderr)
     if result.error is not None:
         return EXIT_ERROR
-    return EXIT_FINDINGS if args.diff and result.changed and not args.exit_zero else EXIT_OK
+    asked = (args.diff and result.changed) or _withheld(remaining)
+    return EXIT_FINDINGS if asked and not args.exit_zero else EXIT_OK
 
 
 def _emit_summary(

@@ -125,7 +125,7 @@ def _init_first(facts: FileFacts) -> list[Violation]:
     if not uses:
         return []
     library = not init_statements(facts)
-    points = init_points(facts)
+    points = init_points(facts, planned=False)
     found = []
     for use in uses:
         if facts.flow.served(use, points, library=library):
@@ -321,7 +321,7 @@ def _seeded_paths(before: FileFacts, after: FileFacts) -> list[Violation]:
     if not sites:
         return []
     new_lines = _line_map(before.ctx.text, after.ctx.text)
-    points = init_points(after)
+    points = init_points(after, planned=False)
     seeds = [master_seed(c) for c in _init_calls(after)]
     found: list[Violation] = []
     for stmt, seed in sites:

@@ -3,3 +3,11 @@ from pathlib import Path
 
 # tests/helpers.py is imported as ``helpers`` by the test modules.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--regen-findings",
+        action="store_true",
+        help="rewrite tests/fixtures/*/expected.findings from the current analysis",
+    )

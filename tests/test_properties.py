@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from seedmigrate.config import Config
+from seedmigrate.guarantees import check, facts_for
 from seedmigrate.pipeline import analyse_file, fix_file
 
 IMPORTS = [
@@ -25,6 +26,8 @@ IMPORTS = [
     "import seeder_runtime.torch as seeder",
     "import fwr13y.seeder.pyt as seeder",
     "from absl import flags, app",
+    "import os",
+    "import torch.multiprocessing as mp",
 ]
 STATEMENTS = [
     "random.seed(0)",
@@ -51,6 +54,14 @@ STATEMENTS = [
     "flags.DEFINE_integer('seed', 1, 'seed')",
     "seeder.init(master_seed=1)",
     "# a comment about seeding\ntorch.manual_seed(1)",
+    "torch.manual_seed(int(os.environ['SEED']))  # from the launcher",
+    "sub = parser.add_subparsers()",
+    "sp = sub.add_parser('train')",
+    "sp.add_argument('--seed', type=int, default=3)",
+    "loss.backward()",
+    "optimizer.step()",
+    "it += 1",
+    "mp.spawn(main, nprocs=2)",
     "pass",
     "SEED = 0",
 ]
@@ -60,6 +71,10 @@ HEADERS = [
     "for epoch in range(args.epochs):",
     "for ep in range(start_epoch, n_epochs):",
     "for step, batch in enumerate(loader):",
+    "for step in range(steps_per_epoch):",
+    "for update in range(num_updates):",
+    "while it < max_iters:",
+    "if args.distributed:",
     "def set_seed(seed):",
     "def main():",
     "if __name__ == '__main__':",
@@ -107,6 +122,9 @@ def test_apply_never_crashes_and_emits_valid_idempotent_code(tmp_path_factory, s
         return
     ast.parse(result.new_text)
     assert ("\r\n" in result.new_text) == ("\r\n" in source)
+    # what apply writes keeps every guarantee (the checker in seedmigrate.guarantees)
+    before = facts_for(result.source.text, ast.parse(result.source.text))
+    assert check(before, facts_for(result.new_text, ast.parse(result.new_text))) == []
     path.write_bytes(result.source.encode(result.new_text))
     again = fix_file(analyse_file(path, config, force=True), config)
     assert again.error is None, again.error

@@ -497,11 +497,10 @@ def _plan_init(facts: FileFacts) -> InitPlan | None:
         return None
     candidates = _candidates(facts)
     uses = _uses(facts, samplers=False)
-    scored = [(c, _score(facts, c, uses)) for c in candidates]
-    chosen = next((c for c, score in scored if all(score)), None)
-    if chosen is None:
-        bound = [c for c, score in scored if score[2]]
-        chosen = (bound or candidates)[0]
+    # the first candidate that serves every use, covers every seeded path and has its
+    # seed bound there; else the best of them in that order of importance (an init
+    # without its seed is reported by guarantee e, the manual seeding then stays)
+    chosen = max(candidates, key=lambda c: _score(facts, c, uses))
     flow = facts.flow
     edits: list[Edit] = list(ctx.import_edit())
     points = []
@@ -581,11 +580,12 @@ def expand_points(flow: Flow, points: list[Slot]) -> list[Slot]:
     return result
 
 
-def init_points(facts: FileFacts) -> list[Slot]:
-    """Where ``init`` runs now or will after ``apply`` (with the calls that run it)."""
+def init_points(facts: FileFacts, *, planned: bool = True) -> list[Slot]:
+    """Where ``init`` runs now, and (``planned``) will after ``apply``, with the calls of
+    functions that run it."""
     flow = facts.flow
     points = [flow.slot(s) for s in init_statements(facts) if id(s) in flow._slots]
-    plan = init_plan(facts)
+    plan = init_plan(facts) if planned else None
     if plan is not None:
         points += list(plan.points)
     return expand_points(flow, points)

@@ -31,3 +31,5 @@ class Rule:
     examples: tuple[tuple[str, str], ...] = ()
     invalid: tuple[str, ...] = ()
     valid: tuple[str, ...] = ()
+    #: Reported by the pipeline (unreadable file, withheld fix), not by ``check``.
+    pipeline: bool = False

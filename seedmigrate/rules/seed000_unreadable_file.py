@@ -17,6 +17,7 @@ RULE = Rule(
     fix="Fix the syntax or encoding error, or exclude the file in `[tool.seedmigrate]`.",
     fixable=False,
     check=lambda facts: (),
+    pipeline=True,
     invalid=(),
     valid=("x = 1\n",),
 )

@@ -35,6 +35,8 @@ def check(facts: FileFacts) -> Iterator[Finding]:
             paths = [f"{node.module}.{alias.name}" for alias in node.names]
         for path in paths:
             new = _replacement(path, runtime)
+            if new == f"{runtime}.torch" and facts.ctx.uses_lightning:
+                new = f"{runtime}.lightning"  # the torch API plus SeederCallback (SEED020)
             if new is None or (path.startswith("seeder.") and not _aliased_as_seeder(node)):
                 continue
             yield facts.ctx.finding(

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from seedmigrate.analysis import FileFacts
-from seedmigrate.analysis.migration import has_init, seed_dest, will_have_init
+from seedmigrate.analysis.migration import has_init, seed_dest, serves, will_have_init
 from seedmigrate.analysis.model import Finding
 from seedmigrate.rules.base import Rule
 
@@ -34,6 +34,8 @@ def check(facts: FileFacts) -> Iterator[Finding]:
         if isinstance(node, ast.If) and _tests_seed(node.test, dest):
             if facts.seeding.removable(node):
                 continue  # a guard that only seeded is removed (SEED001)
+            if not serves(facts, node):
+                continue  # it runs before seeder.init: the flag is still as parsed there
             yield facts.ctx.finding(
                 "SEED018",
                 node.test,

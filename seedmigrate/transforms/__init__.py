@@ -187,6 +187,9 @@ class _ApplyEdits(cst.CSTTransformer):
     def leave_For(self, original_node: cst.For, updated_node: cst.For) -> cst.For:
         return self._prepend(original_node, updated_node)  # type: ignore[return-value]
 
+    def leave_While(self, original_node: cst.While, updated_node: cst.While) -> cst.While:
+        return self._prepend(original_node, updated_node)  # type: ignore[return-value]
+
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
     ) -> cst.FunctionDef:
