@@ -377,6 +377,21 @@ class Flow:
     def callees_at(self, node: ast.AST) -> list[ast.AST]:
         return self._callees_by_site.get(id(node), [])
 
+    def reached_from_module(self, node: ast.AST) -> bool:
+        """``node`` is module-level code, or in a function the module's own code runs
+        (through any chain of calls in this file)."""
+        todo = [self.scope_of_node(node)]
+        seen: set[int] = set()
+        while todo:
+            scope = todo.pop()
+            if scope is self.ctx.tree:
+                return True
+            if id(scope) in seen:
+                continue
+            seen.add(id(scope))
+            todo.extend(self.scope_of_node(site) for site, _ in self.callers(scope))
+        return False
+
     def in_loop(self, node: ast.AST) -> bool:
         """``node`` runs repeatedly: inside a loop of its function, or in a function run
         from inside a loop (in this file)."""

@@ -118,6 +118,19 @@ class TrainingAnalysis:
             return names[1]
         return None
 
+    def _enumerate_counter(self, loop: ast.AST) -> str | None:
+        """``for step, (x, y) in enumerate(dataset):`` -> ``step``."""
+        iterable = getattr(loop, "iter", None)
+        target = getattr(loop, "target", None)
+        if (
+            _call_name(self.ctx, iterable) == "enumerate"
+            and isinstance(target, ast.Tuple)
+            and target.elts
+            and isinstance(target.elts[0], ast.Name)
+        ):
+            return target.elts[0].id
+        return None
+
     def _epoch_var(self, loop: ast.For | ast.AsyncFor) -> str | None:
         names = _target_names(loop.target)
         for name in names:
@@ -263,6 +276,13 @@ class TrainingAnalysis:
                 var = self._iteration_var(node)
                 if var and self.trains(node):
                     found.append(TrainingLoop(node, var, "iteration"))
+                    continue
+            # ``for step, (x, y) in enumerate(dataset):`` training at the top of the script
+            # (not in a function nothing here calls, such as a library's train_one_epoch,
+            # which another module runs once per epoch)
+            var = self._enumerate_counter(node)
+            if var and self.flow.reached_from_module(node) and self.trains(node):
+                found.append(TrainingLoop(node, var, "iteration"))
         return found
 
     @cached_property
