@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
+from itertools import chain
 from pathlib import Path
 from typing import TextIO
 
@@ -136,7 +138,7 @@ def _config(args: argparse.Namespace) -> Config:
         start = args.paths[0] if args.paths else Path.cwd()
         if _reads_stdin(args) and args.stdin_filename:
             start = Path(args.stdin_filename).absolute().parent
-        pyproject = find_pyproject(start if start.exists() else Path.cwd())
+        pyproject = find_pyproject(start if os.path.lexists(start) else Path.cwd())
     try:
         config = load_config(pyproject)
     except ConfigError as exc:
@@ -150,19 +152,39 @@ def _config(args: argparse.Namespace) -> Config:
     return config
 
 
-def _files(args: argparse.Namespace, config: Config) -> list[Path]:
-    from seedmigrate.files import discover
+def _is_dir(path: Path) -> bool:
+    """``path.is_dir()`` that answers ``False`` instead of raising (no permission...)."""
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def _files(args: argparse.Namespace, config: Config) -> tuple[list[Path], list]:
+    """The files to process, and a SEED000 result for each folder that cannot be listed.
+
+    A path that does not exist is a usage error; one that exists but cannot be examined
+    (no permission on a folder above it) is processed, so that reading it says why.
+    """
+    from seedmigrate.files import Unreadable, discover
+    from seedmigrate.pipeline import error_result
 
     paths = args.paths or [Path(".")]
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        raise UsageError(f"no such file or directory: {missing[0]}")
+    for path in paths:
+        try:
+            os.stat(path)
+        except (FileNotFoundError, NotADirectoryError) as exc:
+            raise UsageError(f"no such file or directory: {path}") from exc
+        except (OSError, ValueError):
+            pass
     root = config.source.parent if config.source else Path.cwd()
-    return list(discover(paths, config.exclude, root=root))
+    unreadable: list[Unreadable] = []
+    files = list(discover(paths, config.exclude, root=root, errors=unreadable))
+    return files, [error_result(str(u.path), u.message) for u in unreadable]
 
 
 def _explicit(args: argparse.Namespace) -> set[Path]:
-    return {p for p in args.paths if p.is_file()}
+    return {p for p in args.paths if not _is_dir(p)}
 
 
 def _jobs(requested: int, count: int) -> int:
@@ -273,12 +295,12 @@ def run_check(args: argparse.Namespace) -> int:
     from seedmigrate.pipeline import check_files
 
     config = _config(args)
-    files = _files(args, config)
+    files, unreadable = _files(args, config)
     explicit = _explicit(args)
     if args.output_format == "sarif":
         # SARIF carries each fix's replacement text, so it needs the sources: no cache
         results = list(_process(files, config, False, _jobs(args.jobs, len(files)), explicit))
-        return _report_check(args, files, results)
+        return _report_check(args, files, unreadable + results)
     forced = [path in explicit for path in files]
     cache = None if cache_disabled(args.no_cache) else CheckCache.open(config)
     results: list = [
@@ -295,7 +317,7 @@ def run_check(args: argparse.Namespace) -> int:
             cache.store(result, forced[i])
     if cache is not None:
         cache.save()
-    return _report_check(args, files, results)
+    return _report_check(args, files, unreadable + results)
 
 
 def _report_check(args: argparse.Namespace, files: list[Path], results: list) -> int:
@@ -325,13 +347,14 @@ def run_apply(args: argparse.Namespace) -> int:
     if args.interactive and args.diff:
         raise UsageError("--interactive and --diff do not go together")
     config = _config(args)
-    files = _files(args, config)
+    files, unreadable = _files(args, config)
     review = _reviewer(args, config)
     remaining = []
     results = []
     errors = False
     changed = 0
-    for result in _process(files, config, True, _jobs(args.jobs, len(files)), _explicit(args)):
+    processed = _process(files, config, True, _jobs(args.jobs, len(files)), _explicit(args))
+    for result in chain(unreadable, processed):
         if result.error is not None:
             errors = True
             remaining.append(result.error)

@@ -98,13 +98,52 @@ def decode_source(raw: bytes, path: Path | str = "<string>") -> SourceFile:
     return SourceFile(Path(path), raw, text, codec, bom)
 
 
-def read_source(path: Path) -> SourceFile:
-    """Read and decode one file (:class:`SourceError` if unreadable or undecodable)."""
+_FILE_KINDS = (
+    (stat.S_ISDIR, "folder"),
+    (stat.S_ISFIFO, "FIFO"),
+    (stat.S_ISSOCK, "socket"),
+    (stat.S_ISCHR, "character device"),
+    (stat.S_ISBLK, "block device"),
+)
+
+
+def _not_regular(mode: int) -> str | None:
+    """Why a file of this ``st_mode`` is not read (``None`` for a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((name for test, name in _FILE_KINDS if test(mode)), "special file")
+    return f"not a regular file ({kind}), not read"
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of ``path``, which must be a regular file (a link to one is followed).
+
+    Anything else (a FIFO, a socket, a device) is never opened for reading, so it cannot
+    block or have side effects: :class:`SourceError` says what it is, as it does when
+    the file cannot be read at all.
+    """
     try:
-        raw = path.read_bytes()
+        why = _not_regular(os.stat(path).st_mode)
+        if why is not None:
+            raise SourceError(why)
+        # O_NONBLOCK: should the file be swapped for a FIFO after the stat, the open
+        # returns at once instead of waiting for a writer; fstat then refuses it
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise SourceError(f"cannot read file: {exc.strerror or exc}") from exc
-    return decode_source(raw, path)
+    with os.fdopen(fd, "rb") as handle:
+        why = _not_regular(os.fstat(fd).st_mode)
+        if why is not None:
+            raise SourceError(why)
+        try:
+            return handle.read()
+        except OSError as exc:
+            raise SourceError(f"cannot read file: {exc.strerror or exc}") from exc
+
+
+def read_source(path: Path) -> SourceFile:
+    """Read and decode one file (:class:`SourceError` if unreadable or undecodable)."""
+    return decode_source(read_bytes(path), path)
 
 
 def atomic_write(path: Path, data: bytes, *, fsync: bool = True) -> None:
@@ -148,36 +187,109 @@ def _excluded(path: Path, root: Path, patterns: Iterable[str]) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """A folder :func:`discover` could not list (reported as SEED000, never skipped)."""
+
+    path: Path
+    message: str
+
+
+def _identity(path: str | os.PathLike) -> tuple[int, int] | None:
+    """(device, inode) of the file ``path`` leads to; ``None`` when it cannot be known."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
 def discover(
-    paths: Iterable[Path], exclude: Iterable[str] = (), *, root: Path | None = None
+    paths: Iterable[Path],
+    exclude: Iterable[str] = (),
+    *,
+    root: Path | None = None,
+    errors: list[Unreadable] | None = None,
 ) -> Iterator[Path]:
     """Yield the Python files and notebooks named by ``paths`` (files, or folders walked).
 
-    A file named explicitly is always yielded, whatever its suffix; folders are walked
-    skipping :data:`DEFAULT_EXCLUDES` and the user's ``exclude`` glob patterns (matched
-    against the file or folder name and against the path relative to ``root``).
+    A file named explicitly is always yielded, whatever its suffix or kind (reading it
+    reports what it is); folders are walked skipping :data:`DEFAULT_EXCLUDES` and the
+    user's ``exclude`` glob patterns (matched against the file or folder name and
+    against the path relative to ``root``). A walk yields regular files only (a link to
+    one included; a FIFO, socket or device is skipped, so nothing can block on it), each
+    file once even when links give it several names, and never follows a link to a
+    folder. A folder that cannot be listed is appended to ``errors``.
     """
     root = root or Path.cwd()
     patterns = tuple(exclude)
     seen: set[Path] = set()
+    identities: set[tuple[int, int]] = set()
+
+    def fresh(path: Path, identity: tuple[int, int] | None) -> bool:
+        if path in seen or (identity is not None and identity in identities):
+            return False
+        seen.add(path)
+        if identity is not None:
+            identities.add(identity)
+        return True
+
     for path in paths:
-        if path.is_dir():
-            for dirpath, dirnames, filenames in os.walk(path):
-                here = Path(dirpath)
-                dirnames[:] = sorted(
-                    d
-                    for d in dirnames
-                    if not any(fnmatch(d, p) for p in DEFAULT_EXCLUDES)
-                    and not _excluded(here / d, root, patterns)
-                )
-                for name in sorted(filenames):
-                    candidate = here / name
-                    if candidate.suffix in SOURCE_SUFFIXES and not _excluded(
-                        candidate, root, patterns
-                    ):
-                        if candidate not in seen:
-                            seen.add(candidate)
-                            yield candidate
-        elif path not in seen:
-            seen.add(path)
+        try:
+            is_dir = stat.S_ISDIR(os.stat(path).st_mode)
+        except OSError:
+            is_dir = False
+        if is_dir:
+            for candidate, identity in _walk(path, root, patterns, errors):
+                if fresh(candidate, identity):
+                    yield candidate
+        elif fresh(path, _identity(path)):
             yield path
+
+
+def _walk(
+    top: Path, root: Path, patterns: tuple[str, ...], errors: list[Unreadable] | None
+) -> Iterator[tuple[Path, tuple[int, int] | None]]:
+    """Regular source files under ``top`` with their identity (see :func:`_identity`):
+    a folder's files (sorted), then its folders."""
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError as exc:
+            if errors is not None:
+                errors.append(Unreadable(folder, f"cannot read folder: {exc.strerror or exc}"))
+            continue
+        folders = []
+        for entry in entries:
+            candidate = folder / entry.name
+            if _is_dir(entry):
+                if not entry.is_symlink() and not any(
+                    fnmatch(entry.name, p) for p in DEFAULT_EXCLUDES
+                ):
+                    if not _excluded(candidate, root, patterns):
+                        folders.append(candidate)
+            elif (
+                candidate.suffix in SOURCE_SUFFIXES
+                and _may_be_regular(entry)
+                and not _excluded(candidate, root, patterns)
+            ):
+                yield candidate, _identity(candidate)
+        stack.extend(reversed(folders))
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _may_be_regular(entry: os.DirEntry) -> bool:
+    """A regular file, or one that cannot be examined (reading it will say why)."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return True

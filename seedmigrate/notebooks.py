@@ -425,10 +425,12 @@ def process_notebook(
 
     name = display or str(path)
     result = FileResult(name)
+    from seedmigrate.files import SourceError, read_bytes
+
     try:
-        raw = data if data is not None else path.read_bytes()
-    except OSError as exc:
-        result.error = _error(name, f"cannot read file: {exc.strerror or exc}")
+        raw = data if data is not None else read_bytes(path)
+    except SourceError as exc:
+        result.error = _error(name, exc.message)
         return result
     try:
         source = read_notebook(path, raw)

@@ -16,7 +16,7 @@ from pathlib import Path
 from seedmigrate.analysis import analyse_tree, might_need_analysis
 from seedmigrate.analysis.model import Finding
 from seedmigrate.config import Config
-from seedmigrate.files import SourceError, SourceFile, decode_source, read_source
+from seedmigrate.files import SourceError, SourceFile, decode_source, read_bytes, read_source
 
 
 @dataclass
@@ -42,6 +42,13 @@ class FileResult:
 
 def _error(path: str, message: str, line: int = 1, column: int = 1) -> Finding:
     return Finding("SEED000", message, line, column, line, column, False, (), path)
+
+
+def error_result(name: str, message: str, line: int = 1, column: int = 1) -> FileResult:
+    """The result for a path that could not be processed at all: one SEED000 error."""
+    result = FileResult(name)
+    result.error = _error(name, message, line, column)
+    return result
 
 
 def _parse(text: str, path: str) -> ast.Module:
@@ -165,10 +172,10 @@ def check_file(path: Path, config: Config, force: bool = False) -> FileResult:
     """
     name = str(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
+        data = read_bytes(path)
+    except SourceError as exc:
         result = FileResult(name)
-        result.error = _error(name, f"cannot read file: {exc.strerror or exc}")
+        result.error = _error(name, exc.message, exc.line, exc.column)
         return result
     result = process_file(path, config, False, force, data=data, display=name)
     if result.error is not None and result.error.message.startswith("internal error"):
