@@ -11,6 +11,7 @@ import argparse
 import os
 import stat
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -277,7 +278,7 @@ def _fix_texts(results: Sequence):
                 before, after = source.fixed_file_text(finding.edits)
             else:
                 before, after = source.text, apply_edits(source.text, finding.edits)
-        except FixError:
+        except (FixError, RecursionError):  # too deeply nested for libcst: no fix shown
             return None
         return file, before, after
 
@@ -336,8 +337,12 @@ def _report_check(args: argparse.Namespace, files: list[Path], results: list) ->
 
 
 def run_apply(args: argparse.Namespace) -> int:
-    """``seedmigrate apply``: fix in place, or print the diff (``--diff``)."""
-    from seedmigrate.files import atomic_write
+    """``seedmigrate apply``: fix in place, or print the diff (``--diff``).
+
+    A file that cannot be rewritten (read-only, edited while this ran, an encoding that
+    cannot hold the new text, no permission) is a SEED000 for that file alone: it is
+    left as it is and every other file still goes ahead.
+    """
     from seedmigrate.output.diff import unified_diff
 
     if _reads_stdin(args):
@@ -346,22 +351,31 @@ def run_apply(args: argparse.Namespace) -> int:
         return _run_stdin(args, fix=True)
     if args.interactive and args.diff:
         raise UsageError("--interactive and --diff do not go together")
+    started = time.time()
     config = _config(args)
     files, unreadable = _files(args, config)
     review = _reviewer(args, config)
+    writer = _Writer(started)
     remaining = []
     results = []
     errors = False
     changed = 0
     processed = _process(files, config, True, _jobs(args.jobs, len(files)), _explicit(args))
     for result in chain(unreadable, processed):
+        if result.error is None and review is not None and result.changed:
+            result = review(result)
+        if result.error is None and result.changed:
+            try:
+                data = _encoded(result)
+                if not args.diff:
+                    writer.write(Path(result.path), data, expected=result.source.raw)
+            except _NotWritten as exc:
+                result = _not_written(result, str(exc))
         if result.error is not None:
             errors = True
             remaining.append(result.error)
             results.append(result)
             continue
-        if review is not None and result.changed:
-            result = review(result)
         results.append(result)
         remaining.extend(f for f in result.remaining if not f.fixable or args.diff)
         if not result.changed:
@@ -371,8 +385,6 @@ def run_apply(args: argparse.Namespace) -> int:
             sys.stdout.write(
                 unified_diff(_display(Path(result.path)), result.source.text, result.new_text)
             )
-        else:
-            atomic_write(Path(result.path), result.source.encode(result.new_text))
     summary = _apply_summary(changed, remaining, args.diff)
     # with --diff, stdout carries the patch: the report goes to stderr (or -o)
     stream = sys.stderr if args.diff else sys.stdout
@@ -388,6 +400,55 @@ def run_apply(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class _NotWritten(Exception):
+    """A changed file that is left as it is; the message says why."""
+
+
+def _encoded(result) -> bytes:
+    """The bytes ``apply`` would write for ``result`` (:class:`_NotWritten` if none can be)."""
+    from seedmigrate.notebooks import NotebookError
+
+    try:
+        return result.source.encode(result.new_text)
+    except UnicodeEncodeError as exc:
+        line = result.new_text.count("\n", 0, exc.start) + 1
+        raise _NotWritten(
+            f"fix not applied, file left unchanged: the migrated text cannot be encoded as "
+            f"{exc.encoding}, the file's encoding ({exc.object[exc.start]!r} on line {line})"
+        ) from exc
+    except NotebookError as exc:
+        raise _NotWritten(f"fix not applied, notebook left unchanged: {exc}") from exc
+
+
+def _not_written(result, message: str):
+    """``result`` turned into a SEED000 for its file: nothing of it was written."""
+    from seedmigrate.pipeline import error_result
+
+    failed = error_result(result.path, message)
+    return replace(result, error=failed.error, new_text=None, remaining=[])
+
+
+class _Writer:
+    """Writes one ``apply`` run's files, and in each folder it writes, first removes
+    the temporaries that a killed earlier run (one started before ``started``) left."""
+
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self._swept: set[str] = set()
+
+    def write(self, path: Path, data: bytes, *, expected: bytes) -> None:
+        from seedmigrate.files import WriteError, remove_stale_temporaries, write_back
+
+        folder = os.path.dirname(os.path.realpath(path))
+        if folder not in self._swept:
+            self._swept.add(folder)
+            remove_stale_temporaries(Path(folder), self.started)
+        try:
+            write_back(path, data, expected=expected)
+        except WriteError as exc:
+            raise _NotWritten(exc.message) from exc
+
+
 # -- integrations: stdin, merge-request summary, interactive review ---------------------
 
 
@@ -400,7 +461,9 @@ def _apply_summary(changed: int, remaining: Sequence, diff: bool) -> str:
     verb = "would be changed" if diff else "changed"
     summary = f"{plural(changed, 'file')} {verb}; {plural(manual, 'finding')} need a human"
     if failed:
-        summary += f"; {plural(failed, 'file')} could not be read or parsed (left untouched)"
+        summary += (
+            f"; {plural(failed, 'file')} could not be read, parsed or written (left untouched)"
+        )
     return summary + "."
 
 
@@ -432,12 +495,18 @@ def _run_stdin(args: argparse.Namespace, fix: bool) -> int:
         if result.error is not None:
             return EXIT_ERROR
         return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_OK
+    output = data
+    if result.changed:
+        try:
+            output = _encoded(result)
+        except _NotWritten as exc:
+            result = _not_written(result, str(exc))
     if args.diff:
         if result.changed:
             sys.stdout.write(unified_diff(name, result.source.text, result.new_text))
     else:
         sys.stdout.flush()
-        sys.stdout.buffer.write(result.source.encode(result.new_text) if result.changed else data)
+        sys.stdout.buffer.write(output)
         sys.stdout.buffer.flush()
     if result.error is not None:
         remaining = [result.error]

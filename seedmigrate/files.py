@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 import tempfile
 import tokenize
@@ -146,27 +147,84 @@ def read_source(path: Path) -> SourceFile:
     return decode_source(read_bytes(path), path)
 
 
-def atomic_write(path: Path, data: bytes, *, fsync: bool = True) -> None:
-    """Replace ``path`` with ``data`` atomically, keeping its permission bits.
+class WriteError(Exception):
+    """A file that was not rewritten; the message says why (reported as SEED000)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+#: Temporaries are named ``.<file>.seedmigrate-<random>.tmp``, so a user who finds one
+#: (left by a killed run) sees what it is, and a later run can remove it.
+TEMP_INFIX = ".seedmigrate-"
+_TEMP_RE = re.compile(r"^\..+\.seedmigrate-[a-z0-9_]{8}\.tmp$")
+
+
+def _keep_owner(tmp: str, info: os.stat_result) -> None:
+    """Give ``tmp`` the owner and group in ``info`` where this process may; else keep
+    at least the group, else nothing (not being allowed to is no reason to fail)."""
+    for uid in (info.st_uid, -1):
+        try:
+            os.chown(tmp, uid, info.st_gid)
+            return
+        except PermissionError:
+            continue
+        except OSError:  # a filesystem without owners
+            return
+
+
+def _current(path: Path) -> bytes | None:
+    """What ``path`` holds now; ``None`` when it is gone (deleted, renamed away)."""
+    try:
+        return read_bytes(path)
+    except SourceError as exc:
+        if not os.path.lexists(path):
+            return None
+        raise WriteError(exc.message) from exc
+
+
+def _still_as_read(path: Path, expected: bytes | None) -> None:
+    """Refuse to write ``path`` unless it still holds ``expected`` (when given)."""
+    if expected is None:
+        return
+    now = _current(path)
+    if now is None:
+        raise WriteError("deleted or renamed while seedmigrate ran; not recreated")
+    if now != expected:
+        raise WriteError("changed on disk while seedmigrate ran; not rewritten")
+
+
+def atomic_write(
+    path: Path, data: bytes, *, fsync: bool = True, expected: bytes | None = None
+) -> None:
+    """Replace ``path`` with ``data`` atomically, keeping its mode, owner and group.
 
     The bytes go to a temporary file in the same folder, which is then renamed over
     the original, so a crash leaves either the old or the new file, never half of one.
-    ``fsync=False`` skips forcing the bytes to disk (for caches, where losing the file
-    in a crash costs a re-run, never a wrong answer).
+    A symlink is written through: its target is replaced and the link stays a link.
+    ``expected``, when given, is what the file held when it was read: if it holds
+    anything else just before the rename (edited, deleted or renamed meanwhile),
+    nothing is written and :class:`WriteError` says so. ``fsync=False`` skips forcing
+    the bytes to disk (for caches, where losing the file in a crash costs a re-run,
+    never a wrong answer).
     """
+    path = Path(os.path.realpath(path))
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
+        info: os.stat_result | None = os.stat(path)
     except FileNotFoundError:
-        mode = None
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        info = None
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TEMP_INFIX}", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             if fsync:
                 handle.flush()
                 os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        if info is not None:
+            _keep_owner(tmp, info)
+            os.chmod(tmp, stat.S_IMODE(info.st_mode))  # after chown, which clears setuid
+        _still_as_read(path, expected)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -174,6 +232,68 @@ def atomic_write(path: Path, data: bytes, *, fsync: bool = True) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def _write_in_place(path: Path, data: bytes, expected: bytes | None) -> None:
+    """Overwrite ``path``'s own inode, so that every hard link to it sees the change."""
+    fd = os.open(path, os.O_RDWR | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "r+b") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise WriteError("no longer a regular file; not rewritten")
+        if expected is not None and handle.read() != expected:
+            raise WriteError("changed on disk while seedmigrate ran; not rewritten")
+        handle.seek(0)
+        handle.write(data)
+        handle.truncate()
+        handle.flush()
+        os.fsync(fd)
+
+
+def remove_stale_temporaries(folder: Path, older_than: float) -> None:
+    """Delete seedmigrate's own temporaries in ``folder`` last modified before
+    ``older_than`` (left by a run that was killed); anything else is never touched."""
+    try:
+        with os.scandir(folder) as scan:
+            for entry in scan:
+                if not _TEMP_RE.match(entry.name):
+                    continue
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                    if stat.S_ISREG(info.st_mode) and info.st_mtime < older_than:
+                        os.unlink(entry.path)
+                except OSError:
+                    continue
+    except OSError:
+        return
+
+
+def write_back(path: Path, data: bytes, *, expected: bytes) -> None:
+    """Rewrite a source file seedmigrate read as ``expected``: :class:`WriteError` (the
+    file left as it is) when it is read-only, changed since, or cannot be written.
+
+    A symlink is written through to its target; a file with several hard links is
+    overwritten in place (not atomically: a crash in the middle can leave it half
+    written) so that every link keeps seeing it; any other file is replaced
+    atomically, keeping its mode, owner and group.
+    """
+    target = Path(os.path.realpath(path))
+    try:
+        info = os.stat(target)
+    except FileNotFoundError as exc:
+        raise WriteError("deleted or renamed while seedmigrate ran; not recreated") from exc
+    except OSError as exc:
+        raise WriteError(f"cannot write: {exc.strerror or exc}") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise WriteError("no longer a regular file; not rewritten")
+    if not info.st_mode & 0o222 or not os.access(target, os.W_OK):
+        raise WriteError("read-only, not rewritten")
+    try:
+        if info.st_nlink > 1:
+            _write_in_place(target, data, expected)
+        else:
+            atomic_write(target, data, expected=expected)
+    except OSError as exc:
+        raise WriteError(f"cannot write: {exc.strerror or exc}") from exc
 
 
 def _excluded(path: Path, root: Path, patterns: Iterable[str]) -> bool:

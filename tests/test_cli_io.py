@@ -208,3 +208,223 @@ def test_an_unreadable_folder_is_seed000_not_skipped_silently(unprivileged):
             result.stdout,
             result.stderr,
         )
+
+
+# -- 1. an edit made while apply runs is never overwritten --------------------------------
+
+_EDIT_WHILE_RUNNING = """
+import os
+import seedmigrate.pipeline as pipeline
+
+_process_file = pipeline.process_file
+
+
+def process_file(path, *args, **kwargs):
+    result = _process_file(path, *args, **kwargs)
+    # what a user (or an editor) does between the read and the write
+    if path.name == "a_edited.py":
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write("# edited while apply ran\\n")
+    elif path.name == "b_deleted.py":
+        os.unlink(path)
+    elif path.name == "c_renamed.py":
+        os.rename(path, path.with_name("c_moved.py"))
+    return result
+
+
+pipeline.process_file = process_file
+"""
+
+
+def test_apply_j_never_overwrites_an_edit_made_while_it_ran(tmp_path):
+    for name in ("a_edited.py", "b_deleted.py", "c_renamed.py"):
+        write(tmp_path, name, TRAIN)
+    others = [write(tmp_path, f"d_train_{i}.py", TRAIN) for i in range(8)]
+    result = run_hooked(_EDIT_WHILE_RUNNING, "apply", "-j", "2", ".", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    out = result.stdout
+    assert "a_edited.py:1:1: SEED000 changed on disk while seedmigrate ran; not rewritten" in out
+    assert (
+        "b_deleted.py:1:1: SEED000 deleted or renamed while seedmigrate ran; not recreated" in out
+    )
+    assert "c_renamed.py:1:1: SEED000 deleted or renamed while seedmigrate ran" in out
+    assert (tmp_path / "a_edited.py").read_text() == TRAIN + "# edited while apply ran\n"
+    assert not (tmp_path / "b_deleted.py").exists()
+    assert not (tmp_path / "c_renamed.py").exists()
+    assert (tmp_path / "c_moved.py").read_text() == TRAIN
+    for path in others:
+        assert MIGRATED_MARK in path.read_text()
+    assert "8 files changed" in result.stderr
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+# -- 2. links, owner and read-only files ----------------------------------------------------
+
+
+def test_apply_writes_through_a_symlink_and_keeps_the_link(tmp_path, cli):
+    target = write(tmp_path, "real/train.py", TRAIN)
+    link = tmp_path / "link.py"
+    link.symlink_to("real/train.py")
+    code, out, err = cli("apply", "link.py")
+    assert code == 0, out + err
+    assert link.is_symlink() and os.readlink(link) == "real/train.py"
+    assert MIGRATED_MARK in target.read_text()
+    assert not [p for p in tmp_path.rglob("*.tmp")]
+
+
+def test_apply_on_a_tree_with_a_link_to_a_file_in_it_migrates_the_file_once(tmp_path):
+    target = write(tmp_path, "real/train.py", TRAIN)
+    (tmp_path / "link.py").symlink_to("real/train.py")
+    for i in range(8):
+        write(tmp_path, f"more/train_{i}.py", TRAIN)
+    result = run_cli("apply", "-j", "2", ".", cwd=tmp_path, timeout=TIMEOUT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "link.py").is_symlink()
+    assert MIGRATED_MARK in target.read_text()
+    assert "9 files changed" in result.stderr
+
+
+def test_apply_keeps_hard_links(tmp_path, cli):
+    first = write(tmp_path, "a.py", TRAIN)
+    second = tmp_path / "b.py"
+    os.link(first, second)
+    inode = first.stat().st_ino
+    code, out, err = cli("apply", "a.py")
+    assert code == 0, out + err
+    assert first.stat().st_ino == second.stat().st_ino == inode
+    assert first.stat().st_nlink == 2
+    assert MIGRATED_MARK in second.read_text()
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="needs root to chown")
+def test_apply_keeps_owner_and_group(tmp_path, cli):
+    path = write(tmp_path, "train.py", TRAIN)
+    os.chown(path, 65534, 65534)
+    os.chmod(path, 0o640)
+    code, out, err = cli("apply", "train.py")
+    assert code == 0, out + err
+    info = path.stat()
+    assert (info.st_uid, info.st_gid, info.st_mode & 0o7777) == (65534, 65534, 0o640)
+    assert MIGRATED_MARK in path.read_text()
+
+
+def test_a_read_only_file_is_reported_not_forced(tmp_path, cli):
+    path = write(tmp_path, "ro.py", TRAIN)
+    os.chmod(path, 0o444)
+    good = write(tmp_path, "ok.py", TRAIN)
+    code, out, err = cli("apply", "ro.py", "ok.py")
+    assert code == 2, out + err
+    assert "ro.py:1:1: SEED000 read-only, not rewritten" in out
+    assert path.read_text() == TRAIN and (path.stat().st_mode & 0o777) == 0o444
+    assert MIGRATED_MARK in good.read_text()
+    assert "1 file changed" in err
+
+
+# -- 7. a write error costs one file, never the run -----------------------------------------
+
+
+def test_a_read_only_folder_costs_its_files_only(unprivileged):
+    workdir, run = unprivileged
+    write(workdir, "frozen/train.py", TRAIN)
+    write(workdir, "ok.py", TRAIN)
+    write(workdir, "zz/train.py", TRAIN)
+    _give_to_nobody(workdir)
+    os.chmod(workdir / "frozen", 0o555)
+    result = run("apply", ".")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "frozen/train.py:1:1: SEED000 cannot write: Permission denied" in result.stdout
+    assert "internal error" not in result.stderr
+    assert (workdir / "frozen/train.py").read_text() == TRAIN
+    assert MIGRATED_MARK in (workdir / "ok.py").read_text()
+    assert MIGRATED_MARK in (workdir / "zz/train.py").read_text()
+
+
+def _notebook_json(*sources: str) -> str:
+    import json
+
+    cells = [
+        {"cell_type": "code", "execution_count": None, "id": f"c{i}", "metadata": {},
+         "outputs": [], "source": source}
+        for i, source in enumerate(sources)
+    ]  # fmt: skip
+    notebook = {
+        "cells": cells,
+        "metadata": {"kernelspec": {"name": "python3", "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    return json.dumps(notebook, indent=1) + "\n"
+
+
+def test_a_notebook_that_cannot_be_written_back_costs_that_notebook_only(tmp_path, cli):
+    nb = _notebook_json(
+        "import random\n# %% cell_2\nrandom.seed(1)\n", "for epoch in range(3):\n    pass\n"
+    )
+    path = write(tmp_path, "a.ipynb", nb)
+    good = write(tmp_path, "b.py", TRAIN)
+    code, out, err = cli("apply", "a.ipynb", "b.py")
+    assert code == 2, out + err
+    assert "a.ipynb:1:1: SEED000" in out and "notebook left unchanged" in out
+    assert "internal error" not in err
+    assert path.read_text() == nb
+    assert MIGRATED_MARK in good.read_text()
+
+
+def test_a_runtime_name_the_file_encoding_cannot_hold_costs_that_file_only(tmp_path, cli):
+    write(tmp_path, "pyproject.toml", '[tool.seedmigrate]\nruntime = "s\u00e9eder"\n')
+    ascii_source = "# coding: ascii\n" + TRAIN
+    path = write(tmp_path, "a.py", ascii_source)
+    good = write(tmp_path, "b.py", TRAIN)
+    for args in (["apply", "a.py", "b.py"], ["apply", "--diff", "a.py"]):
+        code, out, err = cli(*args)
+        assert code == 2, out + err
+        assert "a.py:1:1: SEED000" in out + err and "ascii" in out + err
+        assert "internal error" not in err
+        assert path.read_text() == ascii_source
+    assert "import s\u00e9eder.torch as seeder" in good.read_text()
+
+
+# -- 16 (part). temporaries say what they are, and stale ones are cleaned up ---------------
+
+_KILLED_BEFORE_RENAME = """
+import os
+import signal
+
+_replace = os.replace
+
+
+def replace(src, dst, *args, **kwargs):
+    if str(dst).endswith("train.py"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _replace(src, dst, *args, **kwargs)
+
+
+os.replace = replace
+"""
+
+
+def test_a_killed_apply_leaves_a_temporary_named_after_its_file_and_tool(tmp_path):
+    write(tmp_path, "train.py", TRAIN)
+    result = run_hooked(_KILLED_BEFORE_RENAME, "apply", "train.py", cwd=tmp_path)
+    assert result.returncode == -9
+    left = [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert len(left) == 1 and left[0].startswith(".train.py.seedmigrate-"), left
+    assert (tmp_path / "train.py").read_text() == TRAIN
+
+
+def test_apply_removes_its_own_stale_temporaries_only(tmp_path, cli):
+    import time
+
+    write(tmp_path, "train.py", TRAIN)
+    stale = write(tmp_path, ".train.py.seedmigrate-k3j9x_2a.tmp", "half a file")
+    other_tool = write(tmp_path, ".train.py.abcd1234.tmp", "not ours")
+    elsewhere = write(tmp_path, "untouched/.x.py.seedmigrate-k3j9x_2a.tmp", "not written here")
+    future = write(tmp_path, ".other.py.seedmigrate-aaaaaaaa.tmp", "a concurrent run's")
+    old = time.time() - 3600
+    for path in (stale, other_tool, elsewhere):
+        os.utime(path, (old, old))
+    os.utime(future, (time.time() + 3600,) * 2)
+    code, out, err = cli("apply", "train.py")
+    assert code == 0, out + err
+    assert not stale.exists()
+    assert other_tool.exists() and elsewhere.exists() and future.exists()
