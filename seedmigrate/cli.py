@@ -184,6 +184,27 @@ def _files(args: argparse.Namespace, config: Config) -> tuple[list[Path], list]:
     return files, [error_result(str(u.path), u.message) for u in unreadable]
 
 
+def _refuse_output_among(args: argparse.Namespace, files: Sequence[Path]) -> None:
+    """Usage error when ``-o`` names one of ``files`` (by any name: links included),
+    checked before anything is read, so the report can never replace a source."""
+    if args.output_file is None:
+        return
+    try:
+        out = os.stat(args.output_file)
+    except (OSError, ValueError):
+        return  # a file that does not exist yet is no input
+    for path in files:
+        try:
+            info = os.stat(path)
+        except (OSError, ValueError):
+            continue
+        if (info.st_dev, info.st_ino) == (out.st_dev, out.st_ino):
+            raise UsageError(
+                f"--output-file {args.output_file} is one of the inputs ({path}); "
+                "the report would replace it: write it elsewhere"
+            )
+
+
 def _explicit(args: argparse.Namespace) -> set[Path]:
     return {p for p in args.paths if not _is_dir(p)}
 
@@ -297,6 +318,7 @@ def run_check(args: argparse.Namespace) -> int:
 
     config = _config(args)
     files, unreadable = _files(args, config)
+    _refuse_output_among(args, files)
     explicit = _explicit(args)
     if args.output_format == "sarif":
         # SARIF carries each fix's replacement text, so it needs the sources: no cache
@@ -354,6 +376,7 @@ def run_apply(args: argparse.Namespace) -> int:
     started = time.time()
     config = _config(args)
     files, unreadable = _files(args, config)
+    _refuse_output_among(args, files)
     review = _reviewer(args, config)
     writer = _Writer(started)
     remaining = []

@@ -428,3 +428,36 @@ def test_apply_removes_its_own_stale_temporaries_only(tmp_path, cli):
     assert code == 0, out + err
     assert not stale.exists()
     assert other_tool.exists() and elsewhere.exists() and future.exists()
+
+
+# -- 3. the report never replaces an input --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "t.py", "-o", "t.py"],
+        ["apply", "t.py", "-o", "t.py"],
+        ["apply", "--diff", "t.py", "--output-file", "./t.py"],
+        ["check", "src", "-o", "src/deep/u.py"],
+        ["apply", ".", "-o", "src/deep/u.py"],
+        ["apply", "t.py", "-o", "link.py"],
+        ["check", "t.py", "-o", "hard.py"],
+    ],
+)
+def test_o_naming_an_input_is_refused_before_any_work(tmp_path, cli, args):
+    source = write(tmp_path, "t.py", TRAIN)
+    inner = write(tmp_path, "src/deep/u.py", TRAIN)
+    (tmp_path / "link.py").symlink_to("t.py")
+    os.link(source, tmp_path / "hard.py")
+    code, out, err = cli(*args)
+    assert code == 2, out + err
+    assert "is one of the inputs" in err
+    assert source.read_text() == TRAIN and inner.read_text() == TRAIN
+
+
+def test_o_next_to_the_inputs_is_fine(tmp_path, cli):
+    write(tmp_path, "src/t.py", TRAIN)
+    code, out, err = cli("check", "src", "-o", "src/report.txt")
+    assert code == 1, out + err
+    assert "SEED001" in (tmp_path / "src/report.txt").read_text()
