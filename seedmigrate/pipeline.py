@@ -194,18 +194,25 @@ def _process_one(job: tuple[Path, bool], config: Config, fix: bool) -> FileResul
 
 
 def _in_order(work, paths: Sequence[Path], forced: Sequence[bool], jobs: int):
-    """``work((path, force))`` for every path, in order, on ``jobs`` worker processes."""
+    """``work((path, force))`` for every path, in order, on ``jobs`` worker processes.
+
+    A worker that dies (killed, out of memory) costs only the file it was on, which
+    gets a SEED000 result; see :mod:`seedmigrate.workers`.
+    """
     items = list(zip(paths, forced, strict=True))
     if jobs <= 1 or len(items) < 2:
         yield from map(work, items)
         return
-    from concurrent.futures import ProcessPoolExecutor
+    from seedmigrate.workers import map_in_order
 
     # Files cost from microseconds (skipped by the pre-filter) to seconds (a huge
     # module): small chunks keep both workers busy to the end.
     chunksize = max(1, min(16, len(items) // (jobs * 4)))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(work, items, chunksize=chunksize)
+    yield from map_in_order(work, items, jobs, _failed_in_worker, chunksize=chunksize)
+
+
+def _failed_in_worker(item: tuple[Path, bool], why: str) -> FileResult:
+    return error_result(str(item[0]), why)
 
 
 def check_files(

@@ -461,3 +461,53 @@ def test_o_next_to_the_inputs_is_fine(tmp_path, cli):
     code, out, err = cli("check", "src", "-o", "src/report.txt")
     assert code == 1, out + err
     assert "SEED001" in (tmp_path / "src/report.txt").read_text()
+
+
+# -- 5. a worker that dies costs its own file only -----------------------------------------
+
+_WORKER_DIES = """
+import os
+import signal
+import seedmigrate.pipeline as pipeline
+
+os.environ.setdefault("HOOK_MAIN_PID", str(os.getpid()))
+_process_file = pipeline.process_file
+
+
+def process_file(path, *args, **kwargs):
+    if os.getpid() != int(os.environ["HOOK_MAIN_PID"]):  # only in a worker
+        if path.name == "boom_kill.py":
+            os.kill(os.getpid(), signal.SIGKILL)
+        if path.name == "boom_exit.py":
+            os._exit(3)
+    return _process_file(path, *args, **kwargs)
+
+
+pipeline.process_file = process_file
+"""
+
+
+@pytest.mark.parametrize("command", ["check", "apply"])
+def test_a_worker_that_dies_loses_only_its_own_file(tmp_path, command):
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("-j is bounded by the cores: one core runs no worker processes")
+    for name in ("boom_kill.py", "boom_exit.py"):
+        write(tmp_path, name, TRAIN)
+    others = [write(tmp_path, f"train_{i:02d}.py", TRAIN) for i in range(10)]
+    result = run_hooked(_WORKER_DIES, command, "-j", "2", ".", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "BrokenProcessPool" not in result.stderr and "internal error" not in result.stderr
+    out = result.stdout
+    assert (
+        "boom_kill.py:1:1: SEED000 worker died while processing this file "
+        "(killed by SIGKILL; out of memory?)" in out
+    )
+    assert "boom_exit.py:1:1: SEED000 worker died while processing this file (exit code 3)" in out
+    if command == "check":
+        for path in others:
+            assert f"{path.name}:8:1: SEED001" in out
+    else:
+        for path in others:
+            assert MIGRATED_MARK in path.read_text()
+        assert (tmp_path / "boom_kill.py").read_text() == TRAIN
+        assert "10 files changed" in result.stderr
