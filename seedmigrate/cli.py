@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import TextIO
 
 from seedmigrate import __version__
-from seedmigrate.config import Config, ConfigError, find_pyproject, load_config
+from seedmigrate.config import (
+    Config,
+    ConfigError,
+    check_codes,
+    check_config_codes,
+    find_pyproject,
+    load_config,
+)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 OUTPUT_FORMATS = ("text", "json", "github", "sarif")
@@ -32,6 +39,16 @@ class UsageError(Exception):
 
 def _codes(value: str) -> list[str]:
     return [c.strip().upper() for c in value.split(",") if c.strip()]
+
+
+def _jobs_value(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if jobs < 0:
+        raise argparse.ArgumentTypeError(f"{jobs}: must be 1 or more (0: one per core)")
+    return jobs
 
 
 def _add_file_options(parser: argparse.ArgumentParser) -> None:
@@ -59,7 +76,19 @@ def _add_file_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--select", type=_codes, default=None, help="only these codes/prefixes")
     parser.add_argument("--ignore", type=_codes, default=None, help="never these codes/prefixes")
     parser.add_argument(
-        "--exclude", action="append", default=[], help="glob of paths to skip (repeatable)"
+        "--exclude",
+        action="append",
+        default=None,
+        metavar="GLOB",
+        help="paths to skip when walking folders, replacing the default excludes and the "
+        "config's `exclude` (repeatable)",
+    )
+    parser.add_argument(
+        "--extend-exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="paths to skip when walking folders, besides the excludes (repeatable)",
     )
     parser.add_argument(
         "--config", type=Path, default=None, help="pyproject.toml to read (default: nearest)"
@@ -67,9 +96,10 @@ def _add_file_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-j",
         "--jobs",
-        type=int,
+        type=_jobs_value,
         default=0,
-        help="worker processes (default: one per core; 1 = no pool)",
+        help="worker processes, at most one per core and per file "
+        "(default or 0: one per core; 1: no worker processes)",
     )
     parser.add_argument("--statistics", action="store_true", help="print counts per rule")
     parser.add_argument(
@@ -140,16 +170,23 @@ def _config(args: argparse.Namespace) -> Config:
         if _reads_stdin(args) and args.stdin_filename:
             start = Path(args.stdin_filename).absolute().parent
         pyproject = find_pyproject(start if os.path.lexists(start) else Path.cwd())
+    from seedmigrate.rules import RULES_BY_CODE
+
     try:
         config = load_config(pyproject)
+        check_config_codes(config, RULES_BY_CODE)
+        if args.select is not None:
+            check_codes(args.select, "--select", RULES_BY_CODE)
+            config = replace(config, select=tuple(args.select))
+        if args.ignore is not None:
+            check_codes(args.ignore, "--ignore", RULES_BY_CODE)
+            config = replace(config, ignore=config.ignore + tuple(args.ignore))
     except ConfigError as exc:
         raise UsageError(str(exc)) from exc
-    if args.select is not None:
-        config = replace(config, select=tuple(args.select))
-    if args.ignore is not None:
-        config = replace(config, ignore=config.ignore + tuple(args.ignore))
-    if args.exclude:
-        config = replace(config, exclude=config.exclude + tuple(args.exclude))
+    if args.exclude is not None:  # as ruff's: replaces the defaults and the config's
+        config = replace(config, exclude=tuple(args.exclude))
+    if args.extend_exclude:
+        config = replace(config, extend_exclude=config.extend_exclude + tuple(args.extend_exclude))
     return config
 
 
@@ -180,7 +217,7 @@ def _files(args: argparse.Namespace, config: Config) -> tuple[list[Path], list]:
             pass
     root = config.source.parent if config.source else Path.cwd()
     unreadable: list[Unreadable] = []
-    files = list(discover(paths, config.exclude, root=root, errors=unreadable))
+    files = list(discover(paths, config.excludes, root=root, errors=unreadable))
     return files, [error_result(str(u.path), u.message) for u in unreadable]
 
 
@@ -209,10 +246,21 @@ def _explicit(args: argparse.Namespace) -> set[Path]:
     return {p for p in args.paths if not _is_dir(p)}
 
 
+def _cores() -> int:
+    """The cores this process may run on (its affinity mask, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def _jobs(requested: int, count: int) -> int:
-    jobs = requested if requested > 0 else (os.cpu_count() or 1)
+    """Worker processes for ``count`` files: ``-j`` (0: one per core), never more than
+    the cores or the files, since more only cost memory and start-up time."""
     # a pool costs ~50 ms to start; not worth it for a handful of files
-    return 1 if count < 8 else min(jobs, count)
+    if count < 8:
+        return 1
+    return max(1, min(requested or _cores(), _cores(), count))
 
 
 def _process(
@@ -508,7 +556,7 @@ def _run_stdin(args: argparse.Namespace, fix: bool) -> int:
     config = _config(args)
     name = args.stdin_filename or "-"
     path = Path(args.stdin_filename or "stdin.py")
-    data = sys.stdin.buffer.read()
+    data = _read_stdin()
     from seedmigrate.pipeline import process_file
 
     result = process_file(path, config, fix, True, data=data, display=name)
@@ -544,6 +592,16 @@ def _run_stdin(args: argparse.Namespace, fix: bool) -> int:
     if result.error is not None:
         return EXIT_ERROR
     return EXIT_FINDINGS if args.diff and result.changed and not args.exit_zero else EXIT_OK
+
+
+def _read_stdin() -> bytes:
+    """All of stdin (a usage error when it is closed or cannot be read)."""
+    if sys.stdin is None:  # started with file descriptor 0 closed
+        raise UsageError("cannot read stdin: it is closed")
+    try:
+        return sys.stdin.buffer.read()
+    except (OSError, ValueError, AttributeError) as exc:
+        raise UsageError(f"cannot read stdin: {exc}") from exc
 
 
 def _emit_summary(

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
 
-#: Folders never walked into: VCS data, virtualenvs, caches and build output.
+#: What a folder walk skips unless ``exclude`` replaces it (config or ``--exclude``):
+#: VCS data, virtualenvs, caches and build output, matched by name at any depth.
 DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".git",
     ".hg",
@@ -326,7 +327,7 @@ def _identity(path: str | os.PathLike) -> tuple[int, int] | None:
 
 def discover(
     paths: Iterable[Path],
-    exclude: Iterable[str] = (),
+    exclude: Iterable[str] = DEFAULT_EXCLUDES,
     *,
     root: Path | None = None,
     errors: list[Unreadable] | None = None,
@@ -334,12 +335,15 @@ def discover(
     """Yield the Python files and notebooks named by ``paths`` (files, or folders walked).
 
     A file named explicitly is always yielded, whatever its suffix or kind (reading it
-    reports what it is); folders are walked skipping :data:`DEFAULT_EXCLUDES` and the
-    user's ``exclude`` glob patterns (matched against the file or folder name and
-    against the path relative to ``root``). A walk yields regular files only (a link to
-    one included; a FIFO, socket or device is skipped, so nothing can block on it), each
-    file once even when links give it several names, and never follows a link to a
-    folder. A folder that cannot be listed is appended to ``errors``.
+    reports what it is); folders are walked skipping the ``exclude`` glob patterns
+    (:data:`DEFAULT_EXCLUDES` unless replaced; each matched against the file or folder
+    name and against the path relative to ``root``) and every virtual environment (a
+    folder holding ``pyvenv.cfg``: never the user's code, and ``apply`` must not
+    rewrite installed packages) below a folder named on the command line. A walk
+    yields regular files only (a link to one included; a FIFO, socket or device is
+    skipped, so nothing can block on it), each file once even when links give it
+    several names, and never follows a link to a folder. A folder that cannot be
+    listed is appended to ``errors``.
     """
     root = root or Path.cwd()
     patterns = tuple(exclude)
@@ -386,11 +390,12 @@ def _walk(
         for entry in entries:
             candidate = folder / entry.name
             if _is_dir(entry):
-                if not entry.is_symlink() and not any(
-                    fnmatch(entry.name, p) for p in DEFAULT_EXCLUDES
+                if (
+                    not entry.is_symlink()
+                    and not _excluded(candidate, root, patterns)
+                    and not os.path.isfile(os.path.join(entry.path, "pyvenv.cfg"))
                 ):
-                    if not _excluded(candidate, root, patterns):
-                        folders.append(candidate)
+                    folders.append(candidate)
             elif (
                 candidate.suffix in SOURCE_SUFFIXES
                 and _may_be_regular(entry)

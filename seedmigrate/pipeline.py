@@ -114,6 +114,13 @@ def fix_file(result: FileResult, config: Config) -> FileResult:
         message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
         result.error = _error(result.path, f"fix not applied, file left unchanged: {message}")
         return result
+    except RecursionError:
+        result.error = _error(
+            result.path,
+            "fix not applied, file left unchanged: too deeply nested for the rewriter "
+            "(libcst); split the most deeply nested expression",
+        )
+        return result
     except Exception as exc:  # noqa: BLE001 - a bug in a fix must not cost the user a file
         result.error = _error(
             result.path,
@@ -149,6 +156,8 @@ def process_file(
             return process_notebook(path, config, fix, force, data=data, display=display)
         result = analyse_file(path, config, data=data, display=display, force=force)
         return fix_file(result, config) if fix else result
+    except RecursionError:
+        return error_result(name, "too deeply nested to analyse, file left unchanged")
     except Exception as exc:  # noqa: BLE001 - reported, never swallowed silently
         result = FileResult(name)
         result.error = _error(

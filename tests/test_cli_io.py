@@ -511,3 +511,210 @@ def test_a_worker_that_dies_loses_only_its_own_file(tmp_path, command):
             assert MIGRATED_MARK in path.read_text()
         assert (tmp_path / "boom_kill.py").read_text() == TRAIN
         assert "10 files changed" in result.stderr
+
+
+# -- 10. bad settings and bad input: a clear message, exit 2 --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "message"),
+    [
+        ('tool = "x"\n', "`tool` must be a table"),
+        ('[tool]\nseedmigrate = "x"\n', "[tool.seedmigrate] must be a table"),
+        ('[tool.seedmigrate]\nruntime = "1abc"\n', "runtime '1abc' is not a module path"),
+        ('[tool.seedmigrate]\nruntime = "class"\n', "runtime 'class' is not a module path"),
+        ('[tool.seedmigrate]\nruntime = "a..b"\n', "runtime 'a..b' is not a module path"),
+        ('[tool.seedmigrate]\nruntime = "pkg.None"\n', "runtime 'pkg.None' is not a module path"),
+        ('[tool.seedmigrate]\nruntime = ""\n', "runtime '' is not a module path"),
+    ],
+)
+def test_bad_settings_are_a_usage_error_before_any_work(tmp_path, cli, pyproject, message):
+    write(tmp_path, "pyproject.toml", pyproject)
+    path = write(tmp_path, "train.py", TRAIN)
+    for command in ("check", "apply"):
+        code, out, err = cli(command, "train.py")
+        assert code == 2, out + err
+        assert err.startswith("seedmigrate: error: ") and message in err, err
+        assert "internal error" not in err
+    assert path.read_text() == TRAIN
+
+
+def test_good_runtime_module_paths_are_accepted(tmp_path, cli):
+    write(tmp_path, "pyproject.toml", '[tool.seedmigrate]\nruntime = "my_pkg._seeding"\n')
+    path = write(tmp_path, "train.py", TRAIN)
+    code, out, err = cli("apply", "train.py")
+    assert code == 0, out + err
+    assert "import my_pkg._seeding.torch as seeder" in path.read_text()
+
+
+@pytest.mark.parametrize("command", ["check", "apply"])
+def test_a_closed_stdin_is_a_usage_error(tmp_path, command):
+    result = subprocess.run(
+        [sys.executable, "-m", "seedmigrate", command, "-"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        preexec_fn=lambda: os.close(0),
+    )
+    assert result.returncode == 2, result.stderr
+    assert "seedmigrate: error: cannot read stdin" in result.stderr
+    assert "internal error" not in result.stderr
+
+
+DEEP = (
+    "import torch\ntorch.manual_seed(0)\nfor epoch in range(2):\n    y = "
+    + "f(" * 140
+    + ")" * 140
+    + "\n"
+)
+
+
+def test_a_file_too_deeply_nested_to_rewrite_is_seed000_for_that_file(tmp_path, cli):
+    deep = write(tmp_path, "deep.py", DEEP)
+    good = write(tmp_path, "ok.py", TRAIN)
+    code, out, err = cli("apply", "deep.py", "ok.py")
+    assert code == 2, out + err
+    assert "deep.py:1:1: SEED000 fix not applied, file left unchanged: too deeply nested" in out
+    assert "internal error" not in out + err
+    assert deep.read_text() == DEEP and MIGRATED_MARK in good.read_text()
+    code, out, err = cli("check", "--output-format", "sarif", "deep.py", "ok.py")
+    assert code == 1, err
+    assert "internal error" not in err
+
+
+# -- 11. unknown rule codes are rejected, with a hint --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "pyproject", "where"),
+    [
+        (["--select", "SEED999"], "", "--select"),
+        (["--ignore", "SEED001,SEED999"], "", "--ignore"),
+        ([], '[tool.seedmigrate]\nselect = ["SEED999"]\n', "[tool.seedmigrate] select"),
+        ([], '[tool.seedmigrate]\nignore = ["SEED999"]\n', "[tool.seedmigrate] ignore"),
+        (
+            [],
+            '[tool.seedmigrate.per-file-ignores]\n"tests/*" = ["SEED999"]\n',
+            "[tool.seedmigrate.per-file-ignores] 'tests/*'",
+        ),
+    ],
+)
+def test_unknown_rule_codes_are_a_usage_error_with_a_hint(tmp_path, cli, args, pyproject, where):
+    if pyproject:
+        write(tmp_path, "pyproject.toml", pyproject)
+    write(tmp_path, "train.py", TRAIN)
+    for command in ("check", "apply"):
+        code, out, err = cli(command, *args, "train.py")
+        assert code == 2, out + err
+        assert f"unknown rule code 'SEED999' in {where}; did you mean SEED009?" in err, err
+        assert "All checks passed" not in err
+    assert (tmp_path / "train.py").read_text() == TRAIN
+
+
+def test_a_lowercase_code_in_the_config_gets_the_right_hint(tmp_path, cli):
+    write(tmp_path, "pyproject.toml", '[tool.seedmigrate]\nignore = ["seed001"]\n')
+    write(tmp_path, "train.py", TRAIN)
+    code, out, err = cli("check", "train.py")
+    assert code == 2 and "did you mean SEED001?" in err, err
+
+
+@pytest.mark.parametrize("prefix", ["SEED0", "SEED01", "SEED001", "seed00"])
+def test_code_prefixes_that_match_rules_stay_valid(tmp_path, cli, prefix):
+    write(tmp_path, "train.py", TRAIN)
+    for args in (["--select", prefix], ["--ignore", prefix]):
+        code, out, err = cli("check", *args, "train.py")
+        assert code in (0, 1) and "unknown" not in err, err
+
+
+# -- 14. -j is bounded by the files and the cores; below 0 is a usage error ---------------
+
+_LOG_WORKER_PIDS = """
+import os
+import seedmigrate.pipeline as pipeline
+
+_process_file = pipeline.process_file
+
+
+def process_file(path, *args, **kwargs):
+    with open(os.environ["PID_LOG"], "a", encoding="utf-8") as log:
+        log.write(f"{os.getpid()}\\n")
+    return _process_file(path, *args, **kwargs)
+
+
+pipeline.process_file = process_file
+"""
+
+
+def test_jobs_are_bounded_by_the_cores(tmp_path, monkeypatch):
+    for i in range(12):
+        write(tmp_path, f"train_{i:02d}.py", TRAIN)
+    log = tmp_path.parent / f"{tmp_path.name}-pids.txt"
+    monkeypatch.setenv("PID_LOG", str(log))
+    result = run_hooked(_LOG_WORKER_PIDS, "check", "-j", "10000", ".", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    pids = set(log.read_text().split())
+    assert 1 <= len(pids) <= len(os.sched_getaffinity(0)), pids
+
+
+@pytest.mark.parametrize("value", ["-3", "-1", "x"])
+def test_negative_jobs_are_a_usage_error(tmp_path, value):
+    write(tmp_path, "train.py", TRAIN)
+    result = run_cli("check", "-j", value, "train.py", cwd=tmp_path, timeout=TIMEOUT)
+    assert result.returncode == 2
+    assert "-j/--jobs" in result.stderr
+
+
+# -- 15. default excludes: documented, replaceable, extendable -----------------------------
+
+
+def _tree(tmp_path: Path) -> None:
+    for folder in ("src", "env", "build", "dist", "legacy", "pkg/env", ".venv"):
+        write(tmp_path, f"{folder}/train.py", TRAIN)
+
+
+def _checked(cli, *args: str) -> set[str]:
+    import json
+
+    code, out, err = cli("check", "--output-format", "json", *args)
+    assert code in (0, 1), err
+    return {str(Path(row["path"]).parent) for row in json.loads(out)}
+
+
+def test_default_excludes_skip_env_build_dist_at_any_depth(tmp_path, cli):
+    _tree(tmp_path)
+    assert _checked(cli, ".") == {"src", "legacy"}
+
+
+def test_config_exclude_replaces_the_defaults(tmp_path, cli):
+    _tree(tmp_path)
+    write(tmp_path, "pyproject.toml", '[tool.seedmigrate]\nexclude = ["legacy", ".venv"]\n')
+    assert _checked(cli, ".") == {"src", "env", "build", "dist", "pkg/env"}
+
+
+def test_config_extend_exclude_adds_to_the_defaults(tmp_path, cli):
+    _tree(tmp_path)
+    write(tmp_path, "pyproject.toml", '[tool.seedmigrate]\nextend-exclude = ["legacy"]\n')
+    assert _checked(cli, ".") == {"src"}
+
+
+def test_cli_exclude_replaces_and_extend_exclude_adds(tmp_path, cli):
+    _tree(tmp_path)
+    write(tmp_path, "pyproject.toml", '[tool.seedmigrate]\nextend-exclude = ["src"]\n')
+    assert _checked(cli, ".", "--extend-exclude", "legacy") == set()
+    assert _checked(cli, ".", "--exclude", "legacy", "--exclude", ".venv") == {
+        "env",
+        "build",
+        "dist",
+        "pkg/env",
+    }
+
+
+def test_a_virtual_environment_is_never_walked_into(tmp_path, cli):
+    _tree(tmp_path)
+    write(tmp_path, "myvenv/pyvenv.cfg", "home = /usr/bin\n")
+    write(tmp_path, "myvenv/lib/site/train.py", TRAIN)
+    write(tmp_path, "pyproject.toml", "[tool.seedmigrate]\nexclude = []\n")
+    assert "myvenv/lib/site" not in _checked(cli, ".")
+    assert _checked(cli, "myvenv") == {"myvenv/lib/site"}  # named: walked
