@@ -335,6 +335,7 @@ def _fix_texts(results: Sequence):
     by_path = {r.path: r for r in results if r.source is not None}
 
     def fix(finding):
+        from seedmigrate.pipeline import restore_form_feeds
         from seedmigrate.transforms import FixError, apply_edits
 
         file, _ = split_cell(finding.path)
@@ -346,7 +347,8 @@ def _fix_texts(results: Sequence):
             if hasattr(source, "fixed_file_text"):  # a notebook: the .ipynb JSON itself
                 before, after = source.fixed_file_text(finding.edits)
             else:
-                before, after = source.text, apply_edits(source.text, finding.edits)
+                after = apply_edits(source.text, finding.edits)
+                before, after = source.text, restore_form_feeds(source.text, after)
         except (FixError, RecursionError):  # too deeply nested for libcst: no fix shown
             return None
         return file, before, after

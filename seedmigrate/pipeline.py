@@ -7,6 +7,7 @@ written here: the CLI decides what to write, and writes atomically.
 from __future__ import annotations
 
 import ast
+import difflib
 import hashlib
 import warnings
 from collections.abc import Iterator, Sequence
@@ -49,6 +50,31 @@ def error_result(name: str, message: str, line: int = 1, column: int = 1) -> Fil
     result = FileResult(name)
     result.error = _error(name, message, line, column)
     return result
+
+
+def restore_form_feeds(before: str, after: str) -> str:
+    """``after`` with the form feeds libcst dropped put back on the lines it kept.
+
+    libcst does not round-trip a form feed at the start of a statement's line
+    (``\\fdef f():`` comes back as ``def f():``), so lines an edit did not touch would
+    change. Every line of ``after`` that is a line of ``before`` without its form feeds,
+    in the same place of the diff, is given back its form feeds.
+    """
+    if "\f" not in before:
+        return after
+    from seedmigrate.output.diff import split_lines
+
+    old, new = split_lines(before), split_lines(after)
+    matcher = difflib.SequenceMatcher(
+        None,
+        [line.replace("\f", "") for line in old],
+        [line.replace("\f", "") for line in new],
+        autojunk=False,
+    )
+    for tag, i1, i2, j1, _ in matcher.get_opcodes():
+        if tag == "equal":
+            new[j1 : j1 + i2 - i1] = old[i1:i2]
+    return "".join(new)
 
 
 def _parse(text: str, path: str) -> ast.Module:
@@ -108,7 +134,7 @@ def fix_file(result: FileResult, config: Config) -> FileResult:
         result.remaining = list(result.findings)
         return result
     try:
-        new_text = apply_edits(result.source.text, edits)
+        new_text = restore_form_feeds(result.source.text, apply_edits(result.source.text, edits))
         tree = _parse(new_text, result.path)
     except (FixError, SyntaxError) as exc:
         message = exc.msg if isinstance(exc, SyntaxError) else str(exc)

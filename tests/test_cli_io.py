@@ -718,3 +718,95 @@ def test_a_virtual_environment_is_never_walked_into(tmp_path, cli):
     write(tmp_path, "pyproject.toml", "[tool.seedmigrate]\nexclude = []\n")
     assert "myvenv/lib/site" not in _checked(cli, ".")
     assert _checked(cli, "myvenv") == {"myvenv/lib/site"}  # named: walked
+
+
+# -- 16. diffs that git and patch accept; bytes apply does not mean to change survive -------
+
+ODD = "\f \v \x1c \x1d \x1e \x85 \u2028 \u2029"  # str.splitlines() breaks lines at each
+
+ODD_SOURCE = (
+    "import argparse\n"
+    f"# context: {ODD}\n"
+    "\n"
+    "import torch\n"
+    "\n"
+    "parser = argparse.ArgumentParser()\n"
+    f"parser.add_argument('--seed', type=int, default=1)  # {ODD}\n"
+    "args = parser.parse_args()\n"
+    f"torch.manual_seed(args.seed)  # changed line: {ODD}\n"
+    f"for epoch in range(2):  # {ODD}\n"
+    f"    print('{ODD}')\n"
+)
+
+
+@pytest.mark.parametrize("tool", ["git", "patch"])
+def test_apply_diff_is_a_patch_git_and_patch_accept(tmp_path, cli, tool):
+    if shutil.which(tool) is None:
+        pytest.skip(f"{tool} is not installed")
+    path = tmp_path / "train.py"
+    path.write_bytes(ODD_SOURCE.encode("utf-8"))
+    code, patch, err = cli("apply", "--diff", "train.py")
+    assert code == 1, err
+    (tmp_path / "seeding.patch").write_bytes(patch.encode("utf-8"))
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    (copy / "train.py").write_bytes(ODD_SOURCE.encode("utf-8"))
+    command = (
+        ["git", "apply", "--unsafe-paths", "../seeding.patch"]
+        if tool == "git"
+        else ["patch", "-p1", "--batch", "-i", "../seeding.patch"]
+    )
+    done = subprocess.run(command, cwd=copy, capture_output=True, text=True, timeout=TIMEOUT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    code, out, err = cli("apply", "train.py")
+    assert code == 0, err
+    assert (copy / "train.py").read_bytes() == path.read_bytes()
+    assert ODD in path.read_text(encoding="utf-8")
+
+
+def test_apply_keeps_form_feeds_on_lines_it_does_not_change(tmp_path, cli):
+    source = (
+        "import random\n"
+        "x = 1\n"
+        "\fdef helper():\n"
+        "    return 1\n"
+        "\f\n"
+        "\fclass Model:\n"
+        "    size = 2\n"
+        "random.seed(1)\n"
+        "for epoch in range(3):\n"
+        "    pass\n"
+    )
+    path = write(tmp_path, "train.py", source)
+    code, out, err = cli("apply", "train.py")
+    assert code == 0, err
+    text = path.read_text()
+    assert "seeder.init(master_seed=1)" in text
+    assert "\fdef helper():\n" in text and "\f\n\fclass Model:\n" in text
+
+
+@pytest.mark.parametrize(
+    ("bom", "newline", "indent"),
+    [(True, "\n", 1), (False, "\r\n", 1), (False, "\n", "\t"), (True, "\r\n", "\t")],
+)
+def test_apply_keeps_a_notebooks_bom_newlines_and_indentation(tmp_path, cli, bom, newline, indent):
+    import json
+
+    notebook = json.loads(
+        _notebook_json("import random\nrandom.seed(1)\n", "for epoch in range(3):\n    pass\n")
+    )
+    text = json.dumps(notebook, indent=indent) + "\n"
+    raw = ("\ufeff" if bom else "") + text.replace("\n", newline)
+    path = write(tmp_path, "train.ipynb", raw.encode("utf-8"))
+    code, out, err = cli("apply", "train.ipynb")
+    assert code == 0, out + err
+    new = path.read_bytes().decode("utf-8")
+    assert new != raw and "seeder.init(master_seed=1)" in new
+    assert new.startswith("\ufeff") == bom
+    if newline == "\r\n":
+        assert "\n" not in new.replace("\r\n", "")
+    else:
+        assert "\r" not in new
+    body = new.lstrip("\ufeff")
+    assert body.split(newline)[1].startswith('\t"' if indent == "\t" else ' "')
+    assert body == (json.dumps(json.loads(body), indent=indent) + "\n").replace("\n", newline)
