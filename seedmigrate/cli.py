@@ -1,8 +1,9 @@
 """Command-line interface: orchestrates discovery, analysis, fixes, output and writes.
 
 Exit codes (as ruff and flake8): 0 nothing to do; 1 findings (``check``) or changes
-that would be made (``apply --diff``); 2 usage error, or a file that could not be
-read or parsed. Neither torch nor TensorFlow is imported on this path.
+that would be made (``apply --diff``); 2 usage error (found before any file is read),
+or a file that could not be read, parsed or written (a SEED000 for that file; the
+others are still processed). Neither torch nor TensorFlow is imported on this path.
 """
 
 from __future__ import annotations

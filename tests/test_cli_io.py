@@ -810,3 +810,12 @@ def test_apply_keeps_a_notebooks_bom_newlines_and_indentation(tmp_path, cli, bom
     body = new.lstrip("\ufeff")
     assert body.split(newline)[1].startswith('\t"' if indent == "\t" else ' "')
     assert body == (json.dumps(json.loads(body), indent=indent) + "\n").replace("\n", newline)
+
+
+def test_the_default_excludes_are_documented():
+    from seedmigrate.files import DEFAULT_EXCLUDES
+
+    for doc in ("README.md", "docs/user-guide.md"):
+        text = (REPO / doc).read_text(encoding="utf-8")
+        missing = [name for name in DEFAULT_EXCLUDES if f"`{name}`" not in text]
+        assert not missing, (doc, missing)
