@@ -58,11 +58,15 @@ class _Worker:
         self.batch: deque[int] = deque()  # indices sent whose results have not come back
 
     def stop(self) -> None:
-        try:
-            if self.process.is_alive():
+        """End the worker: politely when idle; at once when still busy (the run is
+        being abandoned: an exception, Ctrl-C)."""
+        if self.batch:
+            self.process.kill()
+        else:
+            try:
                 self.conn.send(None)
-        except OSError:
-            pass
+            except OSError:
+                pass
         self.conn.close()
         self.process.join(timeout=5)
         if self.process.is_alive():
