@@ -6,10 +6,8 @@ written here: the CLI decides what to write, and writes atomically.
 
 from __future__ import annotations
 
-import ast
 import difflib
 import hashlib
-import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +16,7 @@ from seedmigrate.analysis import analyse_tree, might_need_analysis
 from seedmigrate.analysis.model import Finding
 from seedmigrate.config import Config
 from seedmigrate.files import SourceError, SourceFile, decode_source, read_bytes, read_source
+from seedmigrate.fixing import parse
 
 
 @dataclass
@@ -77,12 +76,6 @@ def restore_form_feeds(before: str, after: str) -> str:
     return "".join(new)
 
 
-def _parse(text: str, path: str) -> ast.Module:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # invalid escape sequences etc. are not ours
-        return ast.parse(text, filename=path)
-
-
 def analyse_file(
     path: Path,
     config: Config,
@@ -107,7 +100,7 @@ def analyse_file(
     if not force and not might_need_analysis(source.text):
         return result
     try:
-        tree = _parse(source.text, name)
+        tree = parse(source.text, name)
     except SyntaxError as exc:
         result.error = _error(
             name, f"cannot parse: {exc.msg}", exc.lineno or 1, max(exc.offset or 1, 1)
@@ -121,21 +114,21 @@ def analyse_file(
 
 
 def fix_file(result: FileResult, config: Config) -> FileResult:
-    """Apply every fixable finding's edits; the output is re-parsed and re-analysed.
+    """Apply the fixable findings under the guarantees (:mod:`seedmigrate.fixing`); the
+    output is re-parsed and re-analysed.
 
-    If the fixed code would not parse, nothing changes and a SEED000 error says why.
+    If the fixes cannot be applied at all, nothing changes and a SEED000 error says why.
     """
-    from seedmigrate.transforms import FixError, apply_edits
+    from seedmigrate.fixing import fix_text
+    from seedmigrate.transforms import FixError
 
     if result.source is None or result.error is not None:
         return result
-    edits = [edit for finding in result.findings if finding.fixable for edit in finding.edits]
-    if not edits:
+    if not any(finding.fixable for finding in result.findings):
         result.remaining = list(result.findings)
         return result
     try:
-        new_text = restore_form_feeds(result.source.text, apply_edits(result.source.text, edits))
-        tree = _parse(new_text, result.path)
+        fixed = fix_text(result.source.text, result.findings, config, result.path)
     except (FixError, SyntaxError) as exc:
         message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
         result.error = _error(result.path, f"fix not applied, file left unchanged: {message}")
@@ -153,8 +146,10 @@ def fix_file(result: FileResult, config: Config) -> FileResult:
             f"fix not applied, file left unchanged: internal error {type(exc).__name__}: {exc}",
         )
         return result
-    result.new_text = new_text
-    result.remaining = analyse_tree(new_text, tree, config, result.path)
+    # libcst's round trip drops some form feeds: put back those of lines it kept (a
+    # finding on such a line may then be one column early)
+    result.new_text = restore_form_feeds(result.source.text, fixed.text)
+    result.remaining = fixed.findings
     return result
 
 

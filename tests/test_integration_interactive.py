@@ -119,8 +119,9 @@ def test_unknown_answer_prints_help_and_asks_again(tmp_path):
 def test_guarded_seeding_removed_as_one_hunk(tmp_path):
     source = "import torch\n\nif True:\n    torch.manual_seed(0)\n" + "x = 1\n" * 8
     (tmp_path / "c.py").write_text(source)
+    # SEED001 alone would leave the script unseeded (guarantee c2): init comes with it
     out = run_cli(
-        "apply", "--interactive", "--select", "SEED001", "c.py", cwd=tmp_path, stdin="y\n"
+        "apply", "--interactive", "--select", "SEED001,SEED005", "c.py", cwd=tmp_path, stdin="y\n"
     )
     assert out.returncode == 0
     assert out.stdout.count("Apply this hunk") == 1

@@ -34,6 +34,15 @@ _SEED, _EPOCH = AnyCase("seed"), AnyCase("epoch")
 _EP_LOOP = Pattern(r"(?i)\bfor\b[^\r\n]*?\b(?:i_?)?ep\b")
 #: ``x.fit`` / ``x.fit_generator`` as an attribute, not "benefit" or "fits".
 _FIT_ATTR = Pattern(r"\." + _GAP + "fit")
+#: A training step (``TrainingAnalysis.has_training_step``): ``loss.backward()``,
+#: ``opt.apply_gradients``, ``opt.minimize``, ``model.train_on_batch``, ``optimizer.step()``.
+_STEP_TOKENS = (
+    "backward",
+    "apply_gradients",
+    "minimize",
+    "train_on_batch",
+    Pattern(r"\." + _GAP + r"step\b"),
+)
 #: The file trains (``FileFacts.trains``): seeding calls and helpers, seed variables
 #: (caseless ``SEED_NAME``), epoch loops (caseless), or Keras ``fit`` in a TF file.
 _TRAINS: tuple[tuple[str, ...], ...] = (
@@ -42,6 +51,7 @@ _TRAINS: tuple[tuple[str, ...], ...] = (
     (_EP_LOOP,),
     ("fit", "tensorflow", _FIT_ATTR),
     ("fit", "keras", _FIT_ATTR),
+    *((token,) for token in _STEP_TOKENS),
 )
 #: Roots of ``FileContext.uses_ml`` (``tf_keras``, ``torchvision``... contain one).
 _ML_ROOTS = (
@@ -102,8 +112,8 @@ RULE_TOKENS: dict[str, tuple[tuple[str, ...], ...]] = {
     "SEED003": _with(_TRAINS, "ArgumentParser"),
     "SEED004": _any_of("ArgumentParser", "DEFINE_", "click"),
     "SEED005": _TRAINS,
-    "SEED006": _with(((_EPOCH,), (_EP_LOOP,)), *_ML_ROOTS),
-    "SEED007": _TRAINS[3:],
+    "SEED006": _with(((_EPOCH,), (_EP_LOOP,), *((t,) for t in _STEP_TOKENS)), *_ML_ROOTS),
+    "SEED007": _TRAINS[3:5],
     "SEED008": (("seeder",),),
     "SEED009": ((_SEED,),),
     "SEED010": (("seed",),),
@@ -222,20 +232,27 @@ class FileFacts:
         return SeedingAnalysis(self.ctx)
 
     @cached_property
+    def flow(self):  # -> Flow
+        from seedmigrate.analysis.flow import Flow
+
+        return Flow(self.ctx)
+
+    @cached_property
     def entry(self):  # -> EntryAnalysis
         from seedmigrate.analysis.entry import EntryAnalysis
 
-        return EntryAnalysis(self.ctx)
+        return EntryAnalysis(self.ctx, self.flow)
 
     @cached_property
     def training(self):  # -> TrainingAnalysis
         from seedmigrate.analysis.training import TrainingAnalysis
 
-        return TrainingAnalysis(self.ctx)
+        return TrainingAnalysis(self.ctx, self.flow)
 
     @cached_property
     def trains(self) -> bool:
-        """The file trains something: it seeds by hand, loops over epochs or calls fit.
+        """The file trains something: it seeds by hand, loops over epochs, calls fit, or
+        runs a training step (``loss.backward()``, ``apply_gradients``...).
 
         Each analysis is skipped where the tokens it needs are absent (see RULE_TOKENS):
         the epoch-loop search walks the whole tree, and most files that get this far
@@ -250,6 +267,10 @@ class FileFacts:
                 and self.training.epoch_loops
             )
             or ((tokens is None or tokens.has("fit")) and self.training.fit_calls)
+            or (
+                (tokens is None or any(tokens.has(t) for t in _STEP_TOKENS))
+                and self.training.has_training_step
+            )
         )
 
 

@@ -45,6 +45,14 @@ SEEDING_FUNCTIONS: frozenset[str] = frozenset(
     }
 )
 
+#: ``DistributedSampler`` (shuffles with its own ``seed=``, per ``set_epoch``).
+SAMPLERS: frozenset[str] = frozenset(
+    {
+        "torch.utils.data.DistributedSampler",
+        "torch.utils.data.distributed.DistributedSampler",
+    }
+)
+
 TF_ROOTS = frozenset({"tensorflow", "keras", "tf_keras"})
 TORCH_ROOTS = frozenset(
     {"torch", "torchvision", "lightning", "pytorch_lightning", "transformers", "accelerate"}

@@ -13,18 +13,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from seedmigrate.analysis.context import FileContext
+from seedmigrate.analysis.flow import Flow
 from seedmigrate.analysis.seeding import SEED_NAME
 
 _ABSL_DEFINE = re.compile(r"^(absl\.flags|tensorflow\.(compat\.v1\.)?(app\.)?flags)\.DEFINE_\w+$")
 _ABSL_RUN = frozenset({"absl.app.run", "tensorflow.compat.v1.app.run", "tensorflow.app.run"})
 _CONFIG_PARSERS = frozenset(
     {"transformers.HfArgumentParser", "transformers.hf_argparser.HfArgumentParser"}
-)
-_DIST_INIT = frozenset(
-    {
-        "torch.distributed.init_process_group",
-        "torch.distributed.distributed_c10d.init_process_group",
-    }
 )
 _ARGS_FUNCTION = re.compile(r"(arg|pars|option|opt|config|cfg|flag)", re.IGNORECASE)
 SEED_HELP = "master seed (default: drawn at random and logged)"
@@ -37,9 +32,14 @@ def flag_dest(option_strings: list[str]) -> str | None:
     return chosen.lstrip("-").replace("-", "_") or None
 
 
-@dataclass
+@dataclass(eq=False)
 class ArgParser:
-    """An ``argparse.ArgumentParser`` the file builds."""
+    """An ``argparse.ArgumentParser`` the file builds (or a subparser of one).
+
+    ``add_arguments`` are every ``add_argument`` call that defines an option of this
+    parser: on the parser itself, on its argument groups and mutually exclusive groups,
+    and in functions of the file the parser (or a group) is passed to.
+    """
 
     var: str
     create: ast.Call
@@ -47,6 +47,16 @@ class ArgParser:
     function: ast.AST | None
     groups: set[str] = field(default_factory=set)
     add_arguments: list[ast.Call] = field(default_factory=list)
+    parent: ArgParser | None = None  # set for ``subparsers.add_parser(...)``
+    subparsers: list[ArgParser] = field(default_factory=list)
+
+    @property
+    def root(self) -> ArgParser:
+        """The top-level parser (``parse_args`` is called on it)."""
+        parser = self
+        while parser.parent is not None:
+            parser = parser.parent
+        return parser
 
 
 @dataclass
@@ -56,6 +66,7 @@ class SeedFlag:
     call: ast.Call
     dest: str
     kind: str  # "argparse" | "absl" | "click"
+    parser: ArgParser | None = None  # argparse: the parser (or subparser) it is on
 
 
 @dataclass
@@ -70,51 +81,136 @@ class ParseSite:
 class EntryAnalysis:
     """Finds the parser, the seed flag and the init insertion point."""
 
-    def __init__(self, ctx: FileContext) -> None:
+    def __init__(self, ctx: FileContext, flow: Flow | None = None) -> None:
         self.ctx = ctx
+        self.flow = flow or Flow(ctx)
+        self._by_call: dict[int, ArgParser] = {}
+
+    # -- which parser a name holds ---------------------------------------------------
+
+    def _parser_for(self, call: ast.Call, parent: ArgParser | None = None) -> ArgParser:
+        """The :class:`ArgParser` built by ``call`` (created once per call)."""
+        parser = self._by_call.get(id(call))
+        if parser is None:
+            stmt = self.ctx.statement_of(call)
+            target = stmt.targets[0] if isinstance(stmt, ast.Assign) else None
+            var = target.id if isinstance(target, ast.Name) else ""
+            parser = ArgParser(var, call, stmt, self.ctx.enclosing_function(call), parent=parent)
+            self._by_call[id(call)] = parser
+            if parent is not None:
+                parent.subparsers.append(parser)
+        return parser
+
+    def _last_assignment(self, name: str, scope: ast.AST, line: int) -> ast.Assign | None:
+        found = None
+        walk = self.flow.walk_scope(scope)
+        for node in walk:
+            if (
+                isinstance(node, ast.Assign)
+                and node.lineno <= line
+                and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+                and (found is None or node.lineno >= found.lineno)
+            ):
+                found = node
+        return found
+
+    def _resolve(
+        self, name: str, scope: ast.AST, line: int, depth: int = 0
+    ) -> list[tuple[str, ArgParser]]:
+        """What ``name`` holds at ``line`` of ``scope``: ``("parser", P)`` for a parser
+        or one of its groups, ``("subparsers", P)`` for ``P.add_subparsers()``.
+
+        Followed through assignments, groups, subparsers, functions of the file that
+        return a parser, and parameters (the parsers passed at the function's calls).
+        """
+        if depth > 6:
+            return []
+        assignment = self._last_assignment(name, scope, line)
+        if assignment is not None:
+            return self._resolve_value(assignment.value, scope, assignment.lineno, depth)
+        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found: list[tuple[str, ArgParser]] = []
+            for site, kind in self.flow.callers(scope):
+                if kind != "call" or not isinstance(site, ast.Call):
+                    continue
+                argument = _argument_for(scope, site, name)
+                if argument is not None:
+                    outer = self.flow.scope_of_node(site)
+                    found.extend(self._resolve_value(argument, outer, site.lineno, depth + 1))
+            if found:
+                return found
+            if scope is not self.ctx.tree:
+                outer = self.ctx.enclosing_function(scope) or self.ctx.tree
+                return self._resolve(name, outer, scope.lineno, depth + 1)
+        return []
+
+    def _resolve_value(
+        self, value: ast.AST, scope: ast.AST, line: int, depth: int
+    ) -> list[tuple[str, ArgParser]]:
+        if isinstance(value, ast.Name):
+            return self._resolve(value.id, scope, line - 1, depth + 1)
+        if not isinstance(value, ast.Call):
+            return []
+        func = value.func
+        if self.ctx.qualify(func) == "argparse.ArgumentParser":
+            return [("parser", self._parser_for(value))]
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            owners = self._resolve(func.value.id, scope, line, depth + 1)
+            if func.attr in ("add_argument_group", "add_mutually_exclusive_group"):
+                return [(k, p) for k, p in owners if k == "parser"]
+            if func.attr == "add_subparsers":
+                return [("subparsers", p) for k, p in owners if k == "parser"]
+            if func.attr == "add_parser":
+                return [
+                    ("parser", self._parser_for(value, p)) for k, p in owners if k == "subparsers"
+                ]
+        if isinstance(func, ast.Name):
+            found = []
+            for function in self.flow.functions.get(func.id, ()):
+                for node in self.flow.walk_scope(function):
+                    if isinstance(node, ast.Return) and node.value is not None:
+                        found.extend(
+                            self._resolve_value(node.value, function, node.lineno, depth + 1)
+                        )
+            return found
+        return []
 
     @cached_property
     def parsers(self) -> list[ArgParser]:
-        found: list[ArgParser] = []
+        """Every parser the file builds (subparsers included), each with its options."""
         for call, qualname in self.ctx.calls:
-            if qualname != "argparse.ArgumentParser":
+            if qualname == "argparse.ArgumentParser":
+                self._parser_for(call)
+        for call, _ in self.ctx.calls:
+            func = call.func
+            if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
                 continue
-            stmt = self.ctx.statement_of(call)
-            if (
-                isinstance(stmt, ast.Assign)
-                and stmt.value is call
-                and len(stmt.targets) == 1
-                and isinstance(stmt.targets[0], ast.Name)
-            ):
-                found.append(
-                    ArgParser(stmt.targets[0].id, call, stmt, self.ctx.enclosing_function(call))
-                )
-        for parser in found:
-            for call, _ in self.ctx.calls:
-                func = call.func
-                if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
-                    continue
-                if self.ctx.enclosing_function(call) is not parser.function:
-                    continue
-                owner = func.value.id
-                if owner == parser.var and func.attr in (
-                    "add_argument_group",
-                    "add_mutually_exclusive_group",
-                ):
-                    stmt = self.ctx.statement_of(call)
-                    if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
-                        parser.groups.add(stmt.targets[0].id)
-            for call, _ in self.ctx.calls:
-                func = call.func
-                if (
-                    isinstance(func, ast.Attribute)
-                    and func.attr == "add_argument"
-                    and isinstance(func.value, ast.Name)
-                    and func.value.id in ({parser.var} | parser.groups)
-                    and self.ctx.enclosing_function(call) is parser.function
-                ):
+            if func.attr not in ("add_argument", "add_parser"):
+                continue
+            scope = self.flow.scope_of_node(call)
+            owners = self._resolve(func.value.id, scope, call.lineno)
+            if func.attr == "add_parser":
+                for kind, parent in owners:
+                    if kind == "subparsers":
+                        self._parser_for(call, parent)
+                continue
+            for kind, parser in owners:
+                if kind == "parser" and call not in parser.add_arguments:
                     parser.add_arguments.append(call)
-        return found
+        found = list(self._by_call.values())
+        for parser in found:
+            parser.add_arguments.sort(key=lambda c: (c.lineno, c.col_offset))
+        found.sort(key=lambda p: (p.create.lineno, p.create.col_offset))
+        return [p for p in found if p.var or p.parent is not None or p.add_arguments]
+
+    def receiver_parsers(self, call: ast.Call) -> list[ArgParser]:
+        """The file's parsers ``X`` may hold in ``X.parse_args()`` / ``X.add_argument()``."""
+        self.parsers  # noqa: B018 - builds the parsers the resolution below returns
+        receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+        if not isinstance(receiver, ast.Name):
+            return []
+        scope = self.flow.scope_of_node(call)
+        return [p for k, p in self._resolve(receiver.id, scope, call.lineno) if k == "parser"]
 
     @cached_property
     def parse_calls(self) -> list[ast.Call]:
@@ -141,6 +237,8 @@ class EntryAnalysis:
             receiver = call.func.value  # type: ignore[attr-defined]
             if not isinstance(receiver, ast.Name) or receiver.id in known:
                 continue
+            if self.receiver_parsers(call):
+                continue  # ``parser = build_parser()``, a function of this file
             qualname = self.ctx.qualify(receiver)
             if qualname and qualname != "argparse" and not qualname.startswith("argparse."):
                 found.append((call, f"a parser imported from {qualname.rsplit('.', 1)[0]}"))
@@ -190,48 +288,58 @@ class EntryAnalysis:
             a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)
         ]
 
+    def argparse_dest(self, call: ast.Call) -> str | None:
+        """The ``dest`` of an ``add_argument`` call for an option (not a positional)."""
+        options = self._option_strings(call)
+        if not options or not all(o.startswith("-") for o in options):
+            return None
+        explicit = next(
+            (
+                k.value.value
+                for k in call.keywords
+                if k.arg == "dest" and isinstance(k.value, ast.Constant)
+            ),
+            None,
+        )
+        return explicit if isinstance(explicit, str) else flag_dest(options)
+
     @cached_property
-    def seed_flag(self) -> SeedFlag | None:
+    def seed_flags(self) -> list[SeedFlag]:
+        """Every definition of a seed option: argparse (any parser, group, subparser or
+        helper), absl ``DEFINE_*`` and click ``@click.option``, in file order."""
+        found: list[SeedFlag] = []
         for parser in self.parsers:
             for call in parser.add_arguments:
-                options = self._option_strings(call)
-                dest = next(
-                    (
-                        k.value.value
-                        for k in call.keywords
-                        if k.arg == "dest" and isinstance(k.value, ast.Constant)
-                    ),
-                    None,
-                ) or flag_dest(options)
-                if options and all(o.startswith("-") for o in options) and dest:
-                    if SEED_NAME.match(dest):
-                        return SeedFlag(call, dest, "argparse")
+                dest = self.argparse_dest(call)
+                if dest and SEED_NAME.match(dest):
+                    found.append(SeedFlag(call, dest, "argparse", parser))
         for call, qualname in self.ctx.calls:
             if qualname and _ABSL_DEFINE.match(qualname):
                 name = call.args[0] if call.args else None
                 if isinstance(name, ast.Constant) and isinstance(name.value, str):
                     if SEED_NAME.match(name.value):
-                        return SeedFlag(call, name.value, "absl")
+                        found.append(SeedFlag(call, name.value, "absl"))
             if qualname == "click.option":
                 options = self._option_strings(call)
                 if options and SEED_NAME.match(flag_dest(options) or ""):
-                    return SeedFlag(call, flag_dest(options) or "seed", "click")
-        return None
+                    found.append(SeedFlag(call, flag_dest(options) or "seed", "click"))
+        found.sort(key=lambda f: (f.call.lineno, f.call.col_offset))
+        return found
+
+    @cached_property
+    def seed_flag(self) -> SeedFlag | None:
+        """The seed option the script's arguments carry (the first one defined)."""
+        return self.seed_flags[0] if self.seed_flags else None
 
     @cached_property
     def main_parser(self) -> ArgParser | None:
-        """The parser whose result the script uses: the seed flag's, else the last parsed."""
-        if self.seed_flag and self.seed_flag.kind == "argparse":
-            for parser in self.parsers:
-                if self.seed_flag.call in parser.add_arguments:
-                    return parser
+        """The parser whose result the script uses: the seed flag's (the top-level parser
+        when the flag is on a subparser), else the last one parsed."""
+        flag = self.seed_flag
+        if flag is not None and flag.parser is not None:
+            return flag.parser.root
         parsed = [
-            p
-            for p in self.parsers
-            if any(
-                isinstance(c.func.value, ast.Name) and c.func.value.id == p.var  # type: ignore[attr-defined]
-                for c in self.parse_calls
-            )
+            p for p in self.parsers if any(p in self.receiver_parsers(c) for c in self.parse_calls)
         ]
         return parsed[-1] if parsed else None
 
@@ -266,8 +374,7 @@ class EntryAnalysis:
             is_parse = (
                 parser is not None
                 and call in self.parse_calls
-                and isinstance(call.func.value, ast.Name)  # type: ignore[attr-defined]
-                and call.func.value.id == parser.var  # type: ignore[attr-defined]
+                and parser in self.receiver_parsers(call)
             )
             is_helper = isinstance(call.func, ast.Name) and call.func.id in self.parse_helpers
             if not (is_parse or is_helper):
@@ -339,4 +446,21 @@ def block_of(ctx: FileContext, stmt: ast.stmt) -> list[ast.stmt] | None:
     for handler in getattr(parent, "handlers", []):
         if stmt in handler.body:
             return handler.body
+    return None
+
+
+def _argument_for(function: ast.AST, call: ast.Call, name: str) -> ast.expr | None:
+    """The argument ``call`` passes for ``function``'s parameter ``name``."""
+    args = function.args  # type: ignore[attr-defined]
+    positional = [a.arg for a in [*args.posonlyargs, *args.args]]
+    if isinstance(call.func, ast.Attribute) and positional[:1] in (["self"], ["cls"]):
+        positional = positional[1:]
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    if name in positional:
+        index = positional.index(name)
+        plain = [a for a in call.args if not isinstance(a, ast.Starred)]
+        if index < len(plain) and len(plain) == len(call.args[: index + 1]):
+            return plain[index]
     return None

@@ -1,7 +1,26 @@
 """Where the migrated script's seeding starts: the ``seeder.init`` block and its place.
 
-Shared by the seed-flag rules (SEED003/SEED004) and the init rule (SEED005), which
-must agree on the parser, the seed flag's name and the insertion point.
+Shared by the seed-flag rules (SEED003/SEED004), the init rule (SEED005) and the rules
+that add uses of the runtime (SEED006/007/020/021), which must agree on the parser, the
+seed flag's name, the insertion point, and whether a use will run after ``init``.
+
+``init`` must run, on every path, before every ``reseed`` and callback, and on every
+path that used to seed by hand (see :mod:`seedmigrate.guarantees`). Candidate places,
+in order of preference:
+
+1. after the distributed set-up (``init_process_group``, ``hvd.init()``,
+   ``Accelerator()``), lifted out of the conditional block that holds it (``if
+   args.distributed:``) to its function's own body: every worker process runs it, and
+   a single-process run, which skips the block, still gets ``init``. The runtime reads
+   rank and world size from the initialised group, Horovod or the launcher's
+   environment, and is rank 0 of 1 otherwise, so no rank arithmetic is written;
+2. after the arguments are parsed;
+3. where the script seeded by hand, lifted out of conditionals (``if cuda:``);
+4. at the top of the ``if __name__ == "__main__":`` block; after the imports.
+
+The first candidate that runs before every use and on every seeded path, and where the
+seed expression is bound, wins; when none does, the first one is planned and the
+uses it cannot serve are reported instead of fixed.
 """
 
 from __future__ import annotations
@@ -11,15 +30,20 @@ import re
 from dataclasses import dataclass
 
 from seedmigrate.analysis import FileFacts
+from seedmigrate.analysis.context import SAMPLERS
+from seedmigrate.analysis.flow import Flow, Slot, is_main_guard
 from seedmigrate.analysis.model import Edit
 
 
 @dataclass(frozen=True)
 class InitPlan:
-    """The edits that start seeding, and the node a finding about them points at."""
+    """The edits that start seeding, the places ``init`` will run, and its seed."""
 
     anchor: ast.AST
     edits: tuple[Edit, ...]
+    points: tuple[Slot, ...] = ()
+    seed: str | None = None  # the ``master_seed=`` expression (source text)
+    uses_flag: bool = False  # the seed is the seed option (SEED003 adds it if missing)
 
 
 def has_init(facts: FileFacts) -> bool:
@@ -32,11 +56,12 @@ def is_entry_script(facts: FileFacts) -> bool:
         return False
     if facts.entry.parse_sites or _main_guard(facts) is not None:
         return True
-    removals = _first_removal(facts)
-    if removals is not None:
+    if _seeding_sites(facts):
         return True
     training = [loop.loop for loop in facts.training.epoch_loops] + facts.training.fit_calls
-    return any(facts.ctx.enclosing_function(node) is None for node in training)
+    if any(facts.ctx.enclosing_function(node) is None for node in training):
+        return True
+    return facts.training.module_trains
 
 
 def seed_dest(facts: FileFacts) -> str:
@@ -46,30 +71,30 @@ def seed_dest(facts: FileFacts) -> str:
 
 def _main_guard(facts: FileFacts) -> ast.If | None:
     for stmt in facts.ctx.tree.body:
-        if (
-            isinstance(stmt, ast.If)
-            and isinstance(stmt.test, ast.Compare)
-            and isinstance(stmt.test.left, ast.Name)
-            and stmt.test.left.id == "__name__"
-        ):
-            return stmt
+        if is_main_guard(stmt):
+            return stmt  # type: ignore[return-value]
     return None
 
 
-def _seeding_sites(facts: FileFacts) -> list[tuple[ast.stmt, ast.expr | None]]:
-    """Where the script seeds today, in order, with the seed it passes (memoised)."""
-    if "seeding_sites" not in facts.memo:
-        facts.memo["seeding_sites"] = _find_seeding_sites(facts)
-    return facts.memo["seeding_sites"]
+# -- where the script seeds today ---------------------------------------------------------
 
 
-def _find_seeding_sites(facts: FileFacts) -> list[tuple[ast.stmt, ast.expr | None]]:
-    """Where the script seeds today, in order, with the seed it passes.
+def seeding_sites(facts: FileFacts) -> list[tuple[ast.stmt, ast.expr | None]]:
+    """Where the script seeds today, in order, with the seed it passes (memoised).
 
     A site is a removed seeding statement, or a call statement of a function of the
     file that seeds (a helper such as ``set_seed(args.seed)``, removed or kept). Seeding
     inside such helpers is not a site: ``init`` belongs where the helper is called.
     """
+    if "seeding_sites" not in facts.memo:
+        facts.memo["seeding_sites"] = _find_seeding_sites(facts)
+    return facts.memo["seeding_sites"]
+
+
+_seeding_sites = seeding_sites
+
+
+def _find_seeding_sites(facts: FileFacts) -> list[tuple[ast.stmt, ast.expr | None]]:
     ctx, seeding = facts.ctx, facts.seeding
     seeding_functions: dict[str, ast.FunctionDef] = {}
     sites: list[tuple[ast.stmt, ast.expr | None]] = []
@@ -96,78 +121,340 @@ def _find_seeding_sites(facts: FileFacts) -> list[tuple[ast.stmt, ast.expr | Non
 
 
 def _first_removal(facts: FileFacts) -> ast.stmt | None:
-    sites = _seeding_sites(facts)
+    sites = seeding_sites(facts)
     return sites[0][0] if sites else None
 
 
-def _seed_expression(facts: FileFacts) -> ast.expr | None:
-    """The seed every site passes, when they agree (``0``, ``SEED``, ``args.seed``)."""
-    seeds = [seed for _, seed in _seeding_sites(facts)]
+#: Parts of a seed expression that stand for the rank (``seed + rank``, ``1337 +
+#: seed_offset``): the runtime separates ranks itself, so they never reach ``init``.
+_RANK_NAME = re.compile(
+    r"rank|seed_offset|process_index|worker_id|local_process_index|^gpu$", re.IGNORECASE
+)
+
+
+def _is_rank_term(facts: FileFacts, node: ast.AST, scope: ast.AST, depth: int = 0) -> bool:
+    if isinstance(node, ast.Call):
+        func = facts.ctx.source_of(node.func).rsplit(".", 1)[-1]
+        if _RANK_NAME.search(func):
+            return True
+        return func == "int" and bool(node.args) and _is_rank_term(facts, node.args[0], scope)
+    if isinstance(node, ast.Subscript):  # os.environ["RANK"]
+        key = node.slice
+        return (
+            isinstance(key, ast.Constant)
+            and isinstance(key.value, str)
+            and (bool(_RANK_NAME.search(key.value)))
+        )
+    if isinstance(node, ast.Attribute):
+        return bool(_RANK_NAME.search(node.attr))
+    if isinstance(node, ast.Name):
+        if _RANK_NAME.search(node.id):
+            return True
+        if depth < 2:
+            values = [
+                n.value
+                for n in ast.walk(scope)
+                if isinstance(n, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == node.id for t in n.targets)
+            ]
+            ranks = [v for v in values if _is_rank_term(facts, v, scope, depth + 1)]
+            zeros = [v for v in values if isinstance(v, ast.Constant) and v.value == 0]
+            return bool(ranks) and len(ranks) + len(zeros) == len(values)
+    return False
+
+
+def strip_rank(facts: FileFacts, seed: ast.expr) -> ast.expr:
+    """``seed + rank`` -> ``seed`` (see ``_RANK_NAME``)."""
+    scope = facts.ctx.enclosing_function(seed) or facts.ctx.tree
+    while isinstance(seed, ast.BinOp) and isinstance(seed.op, ast.Add):
+        if _is_rank_term(facts, seed.right, scope):
+            seed = seed.left
+        elif _is_rank_term(facts, seed.left, scope):
+            seed = seed.right
+        else:
+            break
+    return seed
+
+
+def seed_expression(facts: FileFacts) -> ast.expr | None:
+    """The seed the first site passes, rank arithmetic stripped (``None``: no seed)."""
+    seeds = [seed for _, seed in seeding_sites(facts)]
     if not seeds or seeds[0] is None:
         return None
-    seed = seeds[0]  # several different seeds: the first one becomes the master seed
-    if isinstance(seed, ast.Constant) and isinstance(seed.value, int):
-        return seed
-    if isinstance(seed, (ast.Name, ast.Attribute)):
-        return seed
-    return None
+    seed = strip_rank(facts, seeds[0])
+    if isinstance(seed, ast.Starred) or _is_rank_term(facts, seed, facts.ctx.tree):
+        return None
+    return seed
+
+
+_FLAG_HOLDERS = frozenset({"args", "opt", "opts", "hparams", "flags", "FLAGS", "options"})
+
+
+def is_flag_expression(facts: FileFacts, node: ast.AST | None) -> bool:
+    """``args.seed`` / ``opt.manualSeed`` / ``FLAGS.seed``: the seed option of the parsed
+    arguments (not ``cfg.seed`` from a config file the tool cannot follow)."""
+    from seedmigrate.analysis.seeding import SEED_NAME
+
+    if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
+        if facts.ctx.source_of(node.func) in ("int", "np.int64", "numpy.int64"):
+            return is_flag_expression(facts, node.args[0])  # ``int(opt.seed)``
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):  # ``args.seed or 0``
+        first, *rest = node.values
+        return is_flag_expression(facts, first) and all(isinstance(v, ast.Constant) for v in rest)
+    if not isinstance(node, ast.Attribute) or not isinstance(node.value, ast.Name):
+        return False
+    flag = facts.entry.seed_flag
+    if node.attr != (flag.dest if flag else None) and not SEED_NAME.match(node.attr):
+        return False
+    holders = {site.args for site in facts.entry.parse_sites if site.args} | _FLAG_HOLDERS
+    return node.value.id in holders
+
+
+# -- the candidates ------------------------------------------------------------------------
 
 
 _DIST_INIT = frozenset(
     {
         "torch.distributed.init_process_group",
         "torch.distributed.distributed_c10d.init_process_group",
+        "deepspeed.init_distributed",
+        "torch.distributed.launcher.api.launch_agent",
     }
 )
+_ACCELERATORS = frozenset(
+    {
+        "accelerate.Accelerator",
+        "accelerate.accelerator.Accelerator",
+        "lightning.fabric.Fabric",
+        "lightning.Fabric",
+        "lightning_fabric.Fabric",
+    }
+)
+#: Project helpers that set up distribution (``utils.init_distributed_mode(args)``).
+_DIST_HELPER = re.compile(r"^(init|setup|set_up)_?(dist|distributed|ddp)\w*$|^dist_init$")
 _ARGS_PARAMS = ("args", "opt", "opts", "hparams", "config", "cfg", "flags")
 
 
-def _distributed_anchor(facts: FileFacts) -> tuple[ast.stmt, str | None] | None:
-    """The statement that starts distributed training, and the rank/size code after it.
-
-    ``hvd.init()``, ``dist.init_process_group(...)`` or ``accelerator = Accelerator()``:
-    each process runs it, so ``seeder.init`` placed right after it runs in every worker
-    (also those started by ``mp.spawn`` or ``horovod.run``) and can ask for the rank.
-    """
+def _distributed_statements(facts: FileFacts) -> list[ast.stmt]:
+    """Statements that start distributed training, in file order."""
     ctx = facts.ctx
+    found = []
     for call, qualname in ctx.calls:
-        if not qualname:
-            continue
         stmt = ctx.parent(call)
-        func = ctx.source_of(call.func)
-        prefix = func.rsplit(".", 1)[0] if "." in func else None
-        if isinstance(stmt, ast.Expr):
-            if qualname.startswith("horovod.") and qualname.endswith(".init"):
-                rank = f"ngpus={prefix}.size(), local_rank={prefix}.rank()" if prefix else None
-                return stmt, rank
-            if qualname in _DIST_INIT:
-                rank = None
-                if prefix:
-                    rank = f"ngpus={prefix}.get_world_size(), local_rank={prefix}.get_rank()"
-                return stmt, rank
-        if (
-            qualname in ("accelerate.Accelerator", "accelerate.accelerator.Accelerator")
-            and isinstance(stmt, ast.Assign)
-            and isinstance(stmt.targets[0], ast.Name)
+        name = ctx.source_of(call.func).rsplit(".", 1)[-1]
+        if isinstance(stmt, ast.Expr) and (
+            (qualname and qualname.startswith("horovod.") and qualname.endswith(".init"))
+            or qualname in _DIST_INIT
+            or _DIST_HELPER.match(name)
         ):
-            var = stmt.targets[0].id
-            return stmt, f"ngpus={var}.num_processes, local_rank={var}.process_index"
+            found.append(stmt)
+        elif qualname in _ACCELERATORS and isinstance(stmt, ast.Assign):
+            found.append(stmt)
+    found.sort(key=lambda s: (s.lineno, s.col_offset))
+    return found
+
+
+def _uses(facts: FileFacts, *, samplers: bool = True) -> list[ast.AST]:
+    """Nodes that need ``init`` to have run: loops to reseed, fit calls, samplers,
+    Lightning trainers, and the runtime calls the file already makes."""
+    ctx = facts.ctx
+    nodes: list[ast.AST] = [loop.loop for loop in facts.training.epoch_loops]
+    nodes += facts.training.fit_calls
+    if samplers:
+        nodes += [c for c, q in ctx.calls if q in SAMPLERS]
+    nodes += [
+        c
+        for c, q in ctx.calls
+        if q and q.endswith(".Trainer") and q.split(".")[0] in ("lightning", "pytorch_lightning")
+    ]
+    for attr in ("reseed", "SeederCB", "SeederCallback", "sampler_seed", "worker_init_fn"):
+        nodes += [c for c, _ in ctx.calls if ctx.is_seeder_call(c, attr)]
+    return nodes
+
+
+def _lift_clear_of(facts: FileFacts, stmt: ast.stmt, uses: list[ast.AST]) -> ast.stmt:
+    """``stmt``, or the outermost statement of its function holding it that holds no use
+    (out of ``if args.distributed:``, ``try:``, ``with``), never out of the main guard."""
+    ctx = facts.ctx
+    use_ids = {id(u) for u in uses}
+    current = stmt
+    for slot in facts.flow.ancestry(stmt):
+        compound = slot.owner
+        if isinstance(compound, ast.ExceptHandler):
+            compound = ctx.parent(compound)  # the ``try`` statement
+        if isinstance(compound, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef)):
+            break
+        if is_main_guard(compound) or any(id(n) in use_ids for n in ast.walk(compound)):
+            break
+        current = compound  # type: ignore[assignment]
+    return current
+
+
+def _lifted_before(facts: FileFacts, stmt: ast.stmt, needed: set[str]) -> tuple[ast.stmt, str]:
+    """Where ``init`` goes for a seeding site ``stmt``: before it, lifted out of
+    ``if``/``with``/``try`` to its function's body; after the block instead when the
+    block binds a name the seed needs (``if ddp: seed_offset = ...``)."""
+    ctx, flow = facts.ctx, facts.flow
+    current = stmt
+    for slot in flow.ancestry(stmt):
+        owner = slot.owner
+        if isinstance(owner, ast.ExceptHandler):
+            owner = ctx.parent(owner)
+        if is_main_guard(owner) or isinstance(owner, _STOP_LIFT):
+            break
+        binds = any(
+            isinstance(n, ast.Name) and n.id in needed and isinstance(n.ctx, ast.Store)
+            for n in ast.walk(owner)
+        )
+        if binds:
+            return owner, "insert_after"  # type: ignore[return-value]
+        current = owner  # type: ignore[assignment]
+    return current, "insert_before"
+
+
+_STOP_LIFT = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.For, ast.AsyncFor, ast.While)
+
+
+@dataclass
+class _Candidate:
+    kind: str  # "insert_after" | "insert_before" | "prepend_body" | "after_imports"
+    anchor: ast.stmt
+    seed: ast.expr | str | None
+    rank: str | None = None
+    extra: tuple[tuple[str, ast.stmt, ast.expr | str | None, str | None], ...] = ()
+
+    def point(self, flow: Flow, facts: FileFacts) -> Slot:
+        if self.kind == "insert_after":
+            return flow.after(self.anchor)
+        if self.kind == "insert_before":
+            return flow.before(self.anchor)
+        if self.kind == "prepend_body":
+            return flow.top_of(self.anchor)
+        return Slot(facts.ctx.tree, "body", _after_imports_index(facts) - 0.5)
+
+
+def _after_imports_index(facts: FileFacts) -> int:
+    index = 0
+    for i, stmt in enumerate(facts.ctx.tree.body):
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)) or (
+            i == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+        ):
+            index = i + 1
+        elif isinstance(stmt, ast.Try) and all(
+            isinstance(s, (ast.Import, ast.ImportFrom)) for s in stmt.body
+        ):
+            index = i + 1
+        else:
+            break
+    return index
+
+
+def _args_in(facts: FileFacts, function: ast.AST | None, before: ast.stmt) -> str | None:
+    """The parsed-arguments variable visible in ``function`` at ``before``."""
+    ctx, entry = facts.ctx, facts.entry
+    dest = seed_dest(facts)
+    for site in entry.parse_sites:
+        if site.args is None or site.prepend:
+            continue
+        if ctx.enclosing_function(site.stmt) is function and site.stmt.lineno <= before.lineno:
+            return f"{site.args}.{dest}"
+    if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        params = [a.arg for a in [*function.args.posonlyargs, *function.args.args]]
+        for site in entry.parse_sites:
+            if site.args in params:
+                return f"{site.args}.{dest}"
+        if entry.parse_sites:
+            for param in params:
+                if param in _ARGS_PARAMS:
+                    return f"{param}.{dest}"
     return None
 
 
-def _binds(function: ast.AST | None, name: str) -> bool:
-    """``name`` is a parameter of ``function`` or assigned in it (module: always false)."""
-    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+def _candidates(facts: FileFacts) -> list[_Candidate]:
+    ctx, entry = facts.ctx, facts.entry
+    uses = _uses(facts)
+    found: list[_Candidate] = []
+    site_seed = seed_expression(facts)
+    flag_plan = uses_flag(facts)
+    # 1. after the distributed set-up
+    for stmt in _distributed_statements(facts)[:1]:
+        function = ctx.enclosing_function(stmt)
+        anchor = _lift_clear_of(facts, stmt, uses)
+        for site in entry.parse_sites:
+            same = ctx.enclosing_function(site.stmt) is function
+            if same and not site.prepend and site.stmt.lineno > anchor.lineno:
+                anchor = _lift_clear_of(facts, site.stmt, uses)  # hvd.init() first, then args
+        seed: ast.expr | str | None = site_seed
+        if flag_plan:
+            seed = _args_in(facts, function, anchor)
+            if seed is None:
+                continue  # the flag is not visible there: init where it is parsed
+        found.append(_Candidate("insert_after", anchor, seed))
+    # 2. after the arguments are parsed
+    if flag_plan:
+        dest = seed_dest(facts)
+        parsed = []
+        for site in entry.parse_sites:
+            kind = "prepend_body" if site.prepend else "insert_after"
+            anchor = site.stmt if site.prepend else _lift_clear_of(facts, site.stmt, uses)
+            if site.args is None:  # click: the seed is a parameter of the command
+                parsed.append((kind, anchor, dest, None))
+            else:
+                rank = entry.rank_from_args(site.args)
+                parsed.append((kind, anchor, f"{site.args}.{dest}", rank))
+        first, *rest = parsed
+        found.append(_Candidate(first[0], first[1], first[2], first[3], tuple(rest)))
+    # 3. where the script seeded by hand
+    first_site = _first_removal(facts)
+    if first_site is not None:
+        anchor, kind = _lifted_before(facts, first_site, _names(site_seed))
+        found.append(_Candidate(kind, anchor, site_seed))
+        if kind == "insert_after":
+            found.append(_Candidate("insert_before", first_site, site_seed))
+    # 4. the main guard, the imports
+    guard = _main_guard(facts)
+    if guard is not None:
+        found.append(_Candidate("prepend_body", guard, site_seed))
+    found.append(_Candidate("after_imports", ctx.tree.body[0], site_seed))
+    return found
+
+
+def uses_flag(facts: FileFacts) -> bool:
+    """``init`` takes the seed option (``args.seed``), which SEED003 adds when missing:
+    the script parses arguments and does not seed from the environment or a config."""
+    return bool(facts.entry.parse_sites) and not _external_seed(facts, seed_expression(facts))
+
+
+def _names(expression: ast.expr | None) -> set[str]:
+    if expression is None:
+        return set()
+    return {n.id for n in ast.walk(expression) if isinstance(n, ast.Name)}
+
+
+def _external_seed(facts: FileFacts, seed: ast.expr | None, depth: int = 0) -> bool:
+    """The script seeds from somewhere a ``--seed`` flag would not replace: the
+    environment, a config, a function (``int(os.environ["SEED"])``, ``cfg.seed``)."""
+    if seed is None or isinstance(seed, ast.Constant) or is_flag_expression(facts, seed):
         return False
-    params = [
-        a.arg for a in [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs]
-    ]
-    if name in params:
-        return True
-    return any(
-        isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store)
-        for node in ast.walk(function)
-    )
+    if isinstance(seed, ast.Name) and depth < 2:
+        if facts.entry.seed_flag is not None and facts.entry.seed_flag.kind == "click":
+            if seed.id == facts.entry.seed_flag.dest:
+                return False
+        values = [
+            node.value
+            for node in ast.walk(facts.ctx.tree)
+            if isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == seed.id for t in node.targets)
+        ]
+        # ``SEED = 0`` / ``seed = args.seed``; a parameter (``def main(seed)``) too
+        return bool(values) and all(_external_seed(facts, v, depth + 1) for v in values)
+    return True
+
+
+def _seed_text(facts: FileFacts, seed: ast.expr | str | None) -> str | None:
+    if seed is None or isinstance(seed, str):
+        return seed
+    return facts.ctx.source_of(seed)
 
 
 def _assignable(seed: str | None) -> bool:
@@ -177,89 +464,78 @@ def _assignable(seed: str | None) -> bool:
     )
 
 
-def _init_code(facts: FileFacts, seed: str | None, rank: str | None, reassign: bool) -> str:
+def _init_code(facts: FileFacts, seed: str | None, rank: str | None) -> str:
     s = facts.ctx.seeder_name
     arguments = [f"master_seed={seed}"] if seed else []
     if rank:
         arguments.append(rank)
     code = f"{s}.init({', '.join(arguments)})\n"
-    if seed and reassign:
+    if seed and _assignable(seed):
         code += f"{seed} = {s}.get_master_seed()\n"
     return code + f"{s}.reseed(0, 0)\n"
 
 
-def _distributed_plan(facts: FileFacts) -> InitPlan | None:
-    """``init`` right after the distributed set-up, with the seed the scope can see."""
-    found = _distributed_anchor(facts)
-    if found is None:
-        return None
-    anchor, rank = found
-    ctx, entry = facts.ctx, facts.entry
-    function = ctx.enclosing_function(anchor)
-    dest = seed_dest(facts)
-    seed: str | None = None
-    position = anchor
-    for site in entry.parse_sites:
-        if site.args is None or site.prepend:
-            continue
-        same_scope = ctx.enclosing_function(site.stmt) is function
-        if same_scope or _binds(function, site.args):
-            seed = f"{site.args}.{dest}"
-            if same_scope and site.stmt.lineno > anchor.lineno:
-                position = site.stmt  # hvd.init() first, then the arguments
-            break
-    if seed is None:
-        local = [s for s, value in _seeding_sites(facts) if ctx.enclosing_function(s) is function]
-        expression = _seed_expression(facts)
-        if local and expression is not None:
-            seed = ctx.source_of(expression)
-    if seed is None and entry.parse_sites and function is not None:
-        params = [a.arg for a in function.args.args]
-        candidates = [p for p in params if p in _ARGS_PARAMS]
-        if candidates:
-            seed = f"{candidates[0]}.{dest}"
-    if seed is None and entry.parse_sites:
-        return None  # the seed flag is not visible there: init where it is parsed
-    code = _init_code(facts, seed, rank, reassign=_assignable(seed))
-    edits = [*ctx.import_edit(), Edit("insert_after", ctx.pos(position), code)]
-    return InitPlan(position, tuple(edits))
+def _score(facts: FileFacts, candidate: _Candidate, uses: list[ast.AST]) -> tuple[bool, ...]:
+    # Samplers built before the distributed set-up are reported rather than served:
+    # init before the process group could not share a drawn seed between the ranks.
+    """(serves every use, covers every seeded path, its seed is bound there)."""
+    flow = facts.flow
+    points = [candidate.point(flow, facts)]
+    points += [_Candidate(k, a, s).point(flow, facts) for k, a, s, _ in candidate.extra]
+    expanded = expand_points(flow, points)
+    serves = all(flow.served(u, expanded) for u in uses)
+    covers = all(covers_site(flow, expanded, site) for site, _ in seeding_sites(facts))
+    seed = candidate.seed
+    bound = not isinstance(seed, ast.AST) or flow.all_bound_at(points[0], seed)
+    return serves, covers, bound
 
 
-def _enclosing_block_statement(facts: FileFacts, stmt: ast.stmt, seed: ast.expr | None) -> ast.stmt:
-    """``stmt``, lifted out of ``if``/``else``/``with``/``try`` to its function's own body:
-    ``init`` must run unconditionally (a seed set only under ``if cuda:`` must not leave
-    ``init`` skipped on a CPU machine). Never out of ``if __name__ == "__main__":`` (that
-    is the script's body), nor out of a block that defines the seed it passes."""
+def _plan_init(facts: FileFacts) -> InitPlan | None:
+    """See :func:`init_plan` and the module docstring."""
     ctx = facts.ctx
-    head = seed
-    while isinstance(head, ast.Attribute):
-        head = head.value
-    needed = head.id if isinstance(head, ast.Name) else None
-    current = stmt
-    while True:
-        parent = ctx.parent(current)
-        if isinstance(parent, ast.ExceptHandler):
-            parent = ctx.parent(parent)
-        compound = isinstance(parent, (ast.If, ast.With, ast.Try, ast.AsyncWith)) or (
-            parent is not None and type(parent).__name__ == "TryStar"
-        )
-        if not compound or parent is _main_guard(facts):
-            return current
-        if needed and any(
-            isinstance(n, ast.Name) and n.id == needed and isinstance(n.ctx, ast.Store)
-            for n in ast.walk(parent)
+    if not is_entry_script(facts):
+        return None
+    candidates = _candidates(facts)
+    uses = _uses(facts, samplers=False)
+    scored = [(c, _score(facts, c, uses)) for c in candidates]
+    chosen = next((c for c, score in scored if all(score)), None)
+    if chosen is None:
+        bound = [c for c, score in scored if score[2]]
+        chosen = (bound or candidates)[0]
+    flow = facts.flow
+    edits: list[Edit] = list(ctx.import_edit())
+    points = []
+    for kind, anchor, seed, rank in (
+        (chosen.kind, chosen.anchor, chosen.seed, chosen.rank),
+        *chosen.extra,
+    ):
+        text = _seed_text(facts, seed)
+        if (
+            isinstance(seed, ast.AST)
+            and points == []
+            and not flow.all_bound_at(_Candidate(kind, anchor, seed).point(flow, facts), seed)
         ):
-            return current
-        current = parent
+            text = None  # never ``master_seed=<a name not yet bound>``: guarantee (e) reports it
+        code = _init_code(facts, text, rank)
+        if kind == "after_imports":
+            edits.append(Edit("after_imports", code=code))
+        else:
+            edits.append(Edit(kind, ctx.pos(anchor), code))
+        points.append(_Candidate(kind, anchor, seed).point(flow, facts))
+    seed_text = _seed_text(facts, chosen.seed)
+    flag = (uses_flag(facts) and isinstance(chosen.seed, str)) or is_flag_expression(
+        facts, chosen.seed if isinstance(chosen.seed, ast.AST) else None
+    )
+    return InitPlan(chosen.anchor, tuple(edits), tuple(points), seed_text, flag)
 
 
 def init_plan(facts: FileFacts) -> InitPlan | None:
     """How to add ``seeder.init``; ``None`` when the file is not an entry script.
 
-    Computed once per file (several rules ask: SEED003/004/005/018/021).
+    Computed once per file (several rules ask: SEED003/004/005/006/018/021).
     """
     if "init_plan" not in facts.memo:
-        facts.memo["init_plan"] = _plan_init(facts)
+        facts.memo["init_plan"] = None if has_init(facts) else _plan_init(facts)
     return facts.memo["init_plan"]
 
 
@@ -268,43 +544,94 @@ def will_have_init(facts: FileFacts) -> bool:
     return has_init(facts) or init_plan(facts) is not None
 
 
-def _plan_init(facts: FileFacts) -> InitPlan | None:
-    """See :func:`init_plan`.
+# -- does init run before a use, on a seeded path? -----------------------------------------
 
-    In order of preference: right after the distributed set-up (every worker runs it);
-    right after the arguments are parsed; where the script seeded by hand; at the top
-    of the ``if __name__ == "__main__":`` block; after the imports.
-    """
-    ctx, entry = facts.ctx, facts.entry
-    if not is_entry_script(facts):
+
+def init_statements(facts: FileFacts) -> list[ast.stmt]:
+    ctx = facts.ctx
+    found = []
+    for call, _ in ctx.calls:
+        if ctx.is_seeder_call(call, "init"):
+            stmt = ctx.statement_of(call)
+            if stmt is not None:
+                found.append(stmt)
+    return found
+
+
+def expand_points(flow: Flow, points: list[Slot]) -> list[Slot]:
+    """``points``, plus every call of a function that runs ``init`` unconditionally (that
+    call is where ``init`` runs, for its caller)."""
+    result = list(points)
+    seen: set[int] = set()
+    changed = True
+    while changed:
+        changed = False
+        for point in list(result):
+            scope = flow.scope(point)
+            if id(scope) in seen or isinstance(scope, ast.Module):
+                continue
+            if not flow.unconditional(point):
+                continue
+            seen.add(id(scope))
+            for site, kind in flow.callers(scope):
+                statement = flow.ctx.statement_of(site)
+                if kind == "call" and statement is not None and id(statement) in flow._slots:
+                    result.append(flow.slot(statement))
+                    changed = True
+    return result
+
+
+def init_points(facts: FileFacts) -> list[Slot]:
+    """Where ``init`` runs now or will after ``apply`` (with the calls that run it)."""
+    flow = facts.flow
+    points = [flow.slot(s) for s in init_statements(facts) if id(s) in flow._slots]
+    plan = init_plan(facts)
+    if plan is not None:
+        points += list(plan.points)
+    return expand_points(flow, points)
+
+
+def serves(facts: FileFacts, node: ast.AST) -> bool:
+    """``init`` (existing or planned) runs before ``node`` on every path."""
+    library = not has_init(facts) and init_plan(facts) is None
+    return facts.flow.served(node, init_points(facts), library=library)
+
+
+def covers_site(flow: Flow, points: list[Slot], stmt: ast.AST) -> bool:
+    """Some ``init`` runs on every path through ``stmt``: before it, or unconditionally
+    in its function or in a function that function runs."""
+    home = flow.scope_of_node(stmt)
+    for point in points:
+        if flow.scope(point) is home and flow.dominates(point, stmt):
+            return True
+        if not flow.unconditional(point):
+            continue
+        scope = flow.scope(point)
+        if scope is home or flow.reaches(home, scope):
+            return True
+    return False
+
+
+def unserved_reason(facts: FileFacts, node: ast.AST) -> str | None:
+    """Why ``init`` would not run before ``node`` (``None`` when it would)."""
+    if serves(facts, node):
         return None
-    distributed = _distributed_plan(facts)
-    if distributed is not None:
-        return distributed
-    edits: list[Edit] = list(ctx.import_edit())
-    dest = seed_dest(facts)
-    sites = entry.parse_sites
-    if sites:
-        for site in sites:
-            if site.args is None:  # click: the seed is a parameter of the command
-                code = _init_code(facts, dest, None, reassign=True)
-            else:
-                rank = entry.rank_from_args(site.args)
-                code = _init_code(facts, f"{site.args}.{dest}", rank, reassign=True)
-            kind = "prepend_body" if site.prepend else "insert_after"
-            edits.append(Edit(kind, ctx.pos(site.stmt), code))
-        return InitPlan(sites[0].stmt, tuple(edits))
-    seed = _seed_expression(facts)
-    text = ctx.source_of(seed) if seed is not None else None
-    code = _init_code(facts, text, None, _assignable(text))
-    first = _first_removal(facts)
-    if first is not None:
-        anchor = _enclosing_block_statement(facts, first, seed)
-        edits.append(Edit("insert_before", ctx.pos(anchor), code))
-        return InitPlan(anchor, tuple(edits))
-    guard = _main_guard(facts)
-    if guard is not None:
-        edits.append(Edit("prepend_body", ctx.pos(guard), code))
-        return InitPlan(guard, tuple(edits))
-    edits.append(Edit("after_imports", code=code))
-    return InitPlan(ctx.tree.body[0], tuple(edits))
+    flow = facts.flow
+    scope = flow.scope_of_node(node)
+    if scope is not facts.ctx.tree and any(k == "process" for _, k in flow.callers(scope)):
+        return (
+            f"`{scope.name}` runs in a new process (mp.spawn / Process), which does not inherit "  # type: ignore[attr-defined]
+            "seeder.init from its parent; call seeder.init in it, after its distributed set-up"
+        )
+    plan = init_plan(facts)
+    where = ""
+    if plan is not None and plan.points:
+        where = f" (seeder.init goes at line {_line_of(facts, plan)})"
+    elif has_init(facts):
+        where = f" (seeder.init is at line {init_statements(facts)[0].lineno})"
+    return f"seeder.init does not run before it on every path{where}; move seeder.init so it does"
+
+
+def _line_of(facts: FileFacts, plan: InitPlan) -> int:
+    anchor = plan.anchor
+    return getattr(anchor, "end_lineno", None) or getattr(anchor, "lineno", 1)

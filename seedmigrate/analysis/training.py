@@ -1,18 +1,59 @@
-"""The training itself: epoch loops and Keras ``fit`` calls."""
+"""The training itself: the loops that get a per-epoch (or per-iteration) reseed, and
+Keras ``fit`` calls.
+
+A loop gets ``seeder.reseed(task, <counter>)`` only when it is the *outermost* training
+loop: reseeding a loop that runs again and again inside another one (a step loop in an
+epoch loop, the PPO ``for epoch in range(update_epochs)`` inside the loop over updates)
+would replay the same ``(task, counter)`` seeds at every outer iteration. Two kinds:
+
+- *epoch loops*: ``for epoch in ...`` / ``for ep in ...``, or a counting loop over
+  ``range(args.epochs)``-like bounds (not ``range(steps_per_epoch)``);
+- *iteration loops* (scripts that count iterations, not epochs): a counting loop
+  (``range``, ``itertools.count``, ``trange``) or a ``while`` loop with a counter
+  incremented in its body, that trains (``loss.backward()``, ``optimizer.step()``,
+  ``apply_gradients``...), directly or through a function of the file it calls.
+"""
 
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
 from seedmigrate.analysis.context import FileContext
+from seedmigrate.analysis.flow import Flow
+
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+#: Loop variables that name an epoch (``epoch``, ``cur_epoch``, ``ep``, ``i_ep``).
+_EPOCH_VAR = re.compile(r"epoch|^(i_?)?ep$", re.IGNORECASE)
+#: ...unless they count something inside an epoch (``epoch_step``, ``batch_in_epoch``).
+_INSIDE_EPOCH = re.compile(r"step|batch|iter|sample|minibatch", re.IGNORECASE)
+#: Bounds of a loop over the steps of one epoch (``range(steps_per_epoch)``).
+_PER_EPOCH_BOUND = re.compile(
+    r"per_?epoch|per_?ep\b|steps|batch|loader|len\(|dataset|minibatch", re.IGNORECASE
+)
+_COUNTING = frozenset({"range", "xrange", "trange", "count"})
+_WRAPPERS = frozenset({"tqdm", "enumerate", "iter"})
+#: Names of iteration counters, preferred when a ``while`` loop increments several.
+_COUNTER_NAME = re.compile(r"iter|step|^it$|^i$|^k$|^t$|update|count|^n_", re.IGNORECASE)
+#: Receivers of a training ``.step()`` / ``.minimize()`` (not ``scheduler.step()``,
+#: ``scipy.optimize.minimize``).
+_OPTIMIZER = re.compile(r"optim(?!ize$)|^opt(_|$)|_opt$|solver|scaler", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
-class EpochLoop:
-    loop: ast.For
+class TrainingLoop:
+    """A loop that gets ``seeder.reseed(task, var)`` as its first statement."""
+
+    loop: ast.For | ast.AsyncFor | ast.While
     var: str
+    kind: str  # "epoch" | "iteration"
+
+
+#: The name earlier rules used; an epoch loop is one kind of training loop.
+EpochLoop = TrainingLoop
 
 
 def _target_names(target: ast.AST) -> list[str]:
@@ -23,80 +64,234 @@ def _target_names(target: ast.AST) -> list[str]:
     return []
 
 
+def _call_name(ctx: FileContext, node: ast.AST) -> str:
+    if not isinstance(node, ast.Call):
+        return ""
+    return ctx.source_of(node.func).rsplit(".", 1)[-1]
+
+
 class TrainingAnalysis:
-    """Finds epoch loops and Keras ``fit`` calls."""
+    """Finds training loops and Keras ``fit`` calls."""
 
-    def __init__(self, ctx: FileContext) -> None:
+    def __init__(self, ctx: FileContext, flow: Flow | None = None) -> None:
         self.ctx = ctx
+        self.flow = flow or Flow(ctx)
 
-    def _counts_epochs(self, node: ast.AST, loop: ast.For, depth: int = 0) -> bool:
-        """``range(args.epochs)``, ``trange(start_epoch, n_epochs)``, ``tqdm(range(...))``,
-        or a name assigned one of those (``train_iterator = trange(num_train_epochs)``).
+    # -- what a loop counts ----------------------------------------------------------
 
-        ``enumerate(epoch_iterator)`` is not one: that iterates over one epoch's batches.
-        """
+    def _counting_iterable(self, node: ast.AST, loop: ast.AST, depth: int = 0) -> ast.Call | None:
+        """The ``range(...)``/``count(...)`` call a loop iterates over, through
+        ``tqdm``/``enumerate`` and a name assigned one (``it = trange(n_epochs)``)."""
         if depth > 3:
-            return False
+            return None
         if isinstance(node, ast.Name):
             value = self._assigned_before(node.id, loop)
-            return value is not None and self._counts_epochs(value, loop, depth + 1)
-        if not isinstance(node, ast.Call):
-            return False
-        func = self.ctx.source_of(node.func).rsplit(".", 1)[-1]
-        if func in ("range", "trange"):
-            return "epoch" in self.ctx.source_of(node).lower()
-        if func in ("tqdm", "enumerate") and node.args:
-            return self._counts_epochs(node.args[0], loop, depth + 1)
-        return False
+            return None if value is None else self._counting_iterable(value, loop, depth + 1)
+        name = _call_name(self.ctx, node)
+        if name in _COUNTING:
+            return node  # type: ignore[return-value]
+        if name in _WRAPPERS and node.args:  # type: ignore[attr-defined]
+            return self._counting_iterable(node.args[0], loop, depth + 1)  # type: ignore[attr-defined]
+        return None
 
-    def _assigned_before(self, name: str, loop: ast.For) -> ast.expr | None:
+    def _assigned_before(self, name: str, loop: ast.AST) -> ast.expr | None:
         """The value last assigned to ``name`` before ``loop`` in the same function."""
         scope = self.ctx.enclosing_function(loop) or self.ctx.tree
         found = None
         for node in ast.walk(scope):
             if (
                 isinstance(node, ast.Assign)
-                and node.lineno < loop.lineno
+                and node.lineno < loop.lineno  # type: ignore[attr-defined]
                 and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
             ):
                 if found is None or node.lineno > found.lineno:
                     found = node
         return found.value if found is not None else None
 
-    def _epoch_var(self, loop: ast.For) -> str | None:
+    def _counter_of_for(self, loop: ast.For | ast.AsyncFor) -> str | None:
+        """The loop variable that holds the count (``i, epoch`` in ``enumerate(range())``)."""
         names = _target_names(loop.target)
-        for name in names:
-            if "epoch" in name.lower() or name.lower() in ("ep", "i_ep", "iep"):
-                return name
+        if len(names) == 1:
+            return names[0]
         iterable = loop.iter
-        if self._counts_epochs(iterable, loop):
-            is_enumerate = isinstance(iterable, ast.Call) and self.ctx.source_of(
-                iterable.func
-            ).endswith("enumerate")
-            if len(names) == 1:
-                return names[0]
-            if is_enumerate and len(names) == 2:
-                return names[1]  # for i, epoch in enumerate(range(n_epochs))
+        if _call_name(self.ctx, iterable) == "enumerate" and len(names) == 2:
+            return names[1]
         return None
 
+    def _epoch_var(self, loop: ast.For | ast.AsyncFor) -> str | None:
+        names = _target_names(loop.target)
+        for name in names:
+            if _EPOCH_VAR.search(name) and not _INSIDE_EPOCH.search(name):
+                return name
+        if any(_INSIDE_EPOCH.search(n) for n in names):
+            return None  # ``for step in range(self.steps_per_epoch)``
+        counting = self._counting_iterable(loop.iter, loop)
+        if counting is None:
+            return None
+        bound = self.ctx.source_of(counting)
+        if "epoch" in bound.lower() and not _PER_EPOCH_BOUND.search(bound):
+            return self._counter_of_for(loop)
+        return None
+
+    def _iteration_var(self, loop: ast.AST) -> str | None:
+        """The counter of a loop over iterations, if it is one (training not checked)."""
+        if isinstance(loop, (ast.For, ast.AsyncFor)):
+            counting = self._counting_iterable(loop.iter, loop)
+            if counting is None:
+                return None
+            if _call_name(self.ctx, counting) != "count":
+                names = _target_names(loop.target)
+                if any(re.search(r"batch", n, re.IGNORECASE) for n in names):
+                    return None
+                if _PER_EPOCH_BOUND.search(self.ctx.source_of(counting)) and not re.search(
+                    r"iter|num_steps|max_steps|total_steps|train_steps|n_steps",
+                    self.ctx.source_of(counting),
+                    re.IGNORECASE,
+                ):
+                    return None
+            return self._counter_of_for(loop)
+        if isinstance(loop, ast.While):
+            return self._while_counter(loop)
+        return None
+
+    def _while_counter(self, loop: ast.While) -> str | None:
+        """``while it < max_iters:`` / ``while True:`` with ``it += 1`` in the body."""
+        increments: list[str] = []
+        for node in self._own_statements(loop):
+            if (
+                isinstance(node, ast.AugAssign)
+                and isinstance(node.op, ast.Add)
+                and isinstance(node.target, ast.Name)
+            ):
+                increments.append(node.target.id)
+            elif (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, ast.BinOp)
+                and isinstance(node.value.op, ast.Add)
+                and isinstance(node.value.left, ast.Name)
+                and node.value.left.id == node.targets[0].id
+            ):
+                increments.append(node.targets[0].id)
+        if not increments:
+            return None
+        tested = {n.id for n in ast.walk(loop.test) if isinstance(n, ast.Name)}
+        for name in increments:
+            if name in tested:
+                return name
+        for name in increments:
+            if _COUNTER_NAME.search(name):
+                return name
+        return increments[0]
+
+    def _own_statements(self, loop: ast.AST):
+        """Statements of ``loop``'s body, not inside a nested loop or function."""
+        stack = list(getattr(loop, "body", []))
+        while stack:
+            stmt = stack.pop()
+            yield stmt
+            if isinstance(stmt, (*_LOOPS, *_FUNCTIONS, ast.ClassDef)):
+                continue
+            for field in ("body", "orelse", "finalbody"):
+                stack.extend(getattr(stmt, field, []) or [])
+            for handler in getattr(stmt, "handlers", []) or []:
+                stack.extend(handler.body)
+
+    # -- does it train? --------------------------------------------------------------
+
+    def _trains_here(self, node: ast.AST) -> bool:
+        """``node``'s code (nested functions excluded) runs a training step itself."""
+        for sub in self.flow.walk_scope(node) if isinstance(node, _FUNCTIONS) else ast.walk(node):
+            if not isinstance(sub, ast.Call) or not isinstance(sub.func, ast.Attribute):
+                continue
+            attr = sub.func.attr
+            if attr in ("backward", "apply_gradients", "train_on_batch"):
+                return True
+            if attr in ("step", "minimize"):
+                receiver = self.ctx.source_of(sub.func.value).rsplit(".", 1)[-1]
+                if _OPTIMIZER.search(receiver):
+                    return True
+            if attr in ("fit", "fit_generator") and sub in self._fit_call_ids:
+                return True
+        return False
+
     @cached_property
-    def epoch_loops(self) -> list[EpochLoop]:
-        """``for epoch in ...`` loops, outermost only (a step loop inside is not one)."""
-        loops: list[EpochLoop] = []
-        inside: set[int] = set()
-        for node in ast.walk(self.ctx.tree):
-            if isinstance(node, ast.For) and id(node) not in inside:
+    def _fit_call_ids(self) -> set[ast.Call]:
+        return set(self.fit_calls)
+
+    def trains(self, node: ast.AST, depth: int = 0) -> bool:
+        """``node`` runs a training step, itself or through a function of the file."""
+        if self._trains_here(node):
+            return True
+        if depth >= 3:
+            return False
+        walk = self.flow.walk_scope(node) if isinstance(node, _FUNCTIONS) else ast.walk(node)
+        for sub in walk:
+            if isinstance(sub, ast.Call):
+                for callee in self.flow.callees_at(sub):
+                    if callee is not node and self.trains(callee, depth + 1):
+                        return True
+        return False
+
+    @cached_property
+    def module_trains(self) -> bool:
+        """Module-level code (outside functions and classes) runs a training step."""
+        return any(
+            self._trains_here(stmt)
+            for stmt in self.ctx.tree.body
+            if not isinstance(stmt, (*_FUNCTIONS, ast.ClassDef))
+        )
+
+    @cached_property
+    def has_training_step(self) -> bool:
+        """The file runs a training step somewhere (``loss.backward()``, ``fit``...)."""
+        return self._trains_here(self.ctx.tree)
+
+    # -- the loops -------------------------------------------------------------------
+
+    @cached_property
+    def _candidates(self) -> list[TrainingLoop]:
+        found = []
+        for node in self.ctx.nodes:
+            if isinstance(node, (ast.For, ast.AsyncFor)):
                 var = self._epoch_var(node)
                 if var:
-                    loops.append(EpochLoop(node, var))
-                    inside.update(id(n) for n in ast.walk(node))
-        loops.sort(key=lambda e: (e.loop.lineno, e.loop.col_offset))
+                    found.append(TrainingLoop(node, var, "epoch"))
+                    continue
+            if isinstance(node, _LOOPS):
+                var = self._iteration_var(node)
+                if var and self.trains(node):
+                    found.append(TrainingLoop(node, var, "iteration"))
+        return found
+
+    @cached_property
+    def nested_epoch_loops(self) -> list[TrainingLoop]:
+        """Epoch loops that run inside another loop, where no outer loop is reseeded."""
+        outer = {id(t.loop) for t in self.epoch_loops}
+        nested = []
+        for candidate in self._candidates:
+            if id(candidate.loop) in outer or candidate.kind != "epoch":
+                continue
+            if any(id(a) in outer for a in self.ctx.ancestors(candidate.loop)):
+                continue
+            nested.append(candidate)
+        return nested
+
+    @cached_property
+    def epoch_loops(self) -> list[TrainingLoop]:
+        """The outermost training loops (epoch or iteration), in file order."""
+        loops = [t for t in self._candidates if not self.flow.in_loop(t.loop)]
+        loops.sort(key=lambda t: (t.loop.lineno, t.loop.col_offset))
         return loops
 
-    def reseeds_first(self, loop: ast.For) -> bool:
+    def reseeds_first(self, loop: ast.AST) -> bool:
         """Whether the loop already starts with ``seeder.reseed(...)``."""
-        first = loop.body[0] if loop.body else None
+        body = getattr(loop, "body", [])
+        first = body[0] if body else None
         return isinstance(first, ast.Expr) and self.ctx.is_seeder_call(first.value, "reseed")
+
+    # -- Keras -----------------------------------------------------------------------
 
     @cached_property
     def fit_calls(self) -> list[ast.Call]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.entry import SEED_HELP, block_of
-from seedmigrate.analysis.migration import is_entry_script
+from seedmigrate.analysis.migration import init_plan, is_entry_script
 from seedmigrate.analysis.model import Edit, Finding
 from seedmigrate.rules.base import Rule
 
@@ -24,10 +24,13 @@ def _quote(facts: FileFacts, calls: list[ast.Call]) -> str:
 def check(facts: FileFacts) -> Iterator[Finding]:
     entry = facts.entry
     if entry.seed_flag is not None or not is_entry_script(facts):
-        return
+        return  # one seed option per parser: never a second (groups, helpers, subparsers)
     parser = entry.main_parser
-    if parser is None or not entry.parse_sites:
+    if parser is None or not entry.parse_sites or parser.parent is not None:
         return
+    plan = init_plan(facts)
+    if plan is not None and not plan.uses_flag:
+        return  # the script seeds from the environment or a config: that seed reaches init
     block = block_of(facts.ctx, parser.create_stmt) or []
     anchor: ast.stmt = parser.create_stmt
     for call in parser.add_arguments:

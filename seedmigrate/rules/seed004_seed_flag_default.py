@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from seedmigrate.analysis import FileFacts
-from seedmigrate.analysis.migration import will_have_init
+from seedmigrate.analysis.migration import has_init, init_plan
 from seedmigrate.analysis.model import Edit, Finding
 from seedmigrate.rules.base import Rule
 
@@ -20,9 +20,21 @@ def _is_none(node: ast.expr | None) -> bool:
 
 
 def check(facts: FileFacts) -> Iterator[Finding]:
-    flag = facts.entry.seed_flag
-    if flag is None:
+    flags = facts.entry.seed_flags
+    if not flags:
         return
+    plan = init_plan(facts)
+    # Without seeder.init turning None into a drawn seed (and writing it back into the
+    # flag), a None default would reach the script's own uses of the flag
+    # (``PRNGKey(FLAGS.seed)``): report only.
+    fixes = has_init(facts) or (plan is not None and plan.uses_flag)
+    dest = flags[0].dest
+    for flag in flags:
+        if flag.dest == dest:  # every definition of the option init reads (subparsers)
+            yield from _check_flag(facts, flag, fixes)
+
+
+def _check_flag(facts: FileFacts, flag, fixes: bool) -> Iterator[Finding]:
     ctx, call = facts.ctx, flag.call
     pos = ctx.pos(call)
     edits: list[Edit] = []
@@ -54,9 +66,7 @@ def check(facts: FileFacts) -> Iterator[Finding]:
         f"seed flag `{flag.dest}` {' and '.join(problems)}; it must be an int defaulting "
         "to None so that an unseeded run draws and logs a fresh seed"
     )
-    if not will_have_init(facts):
-        # Without seeder.init turning None into a drawn seed, a None default would reach
-        # the script's own uses of the flag (``PRNGKey(FLAGS.seed)``): report only.
+    if not fixes:
         yield ctx.finding(
             "SEED004",
             call,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 
 from seedmigrate.analysis import FileFacts
+from seedmigrate.analysis.migration import unserved_reason
 from seedmigrate.analysis.model import Edit, Finding
 from seedmigrate.rules.base import Rule
 
@@ -15,18 +17,41 @@ def check(facts: FileFacts) -> Iterator[Finding]:
         return
     # Task 1 for the first epoch loop, 2 for the next...: two training phases in one
     # script (pre-train, then fine-tune) must not replay each other's per-epoch seeds.
-    for task, epoch_loop in enumerate(facts.training.epoch_loops, start=1):
-        if facts.training.reseeds_first(epoch_loop.loop):
+    for task, loop in enumerate(facts.training.epoch_loops, start=1):
+        if facts.training.reseeds_first(loop.loop):
             continue
-        code = f"{ctx.seeder_name}.reseed({task}, {epoch_loop.var})\n"
+        code = f"{ctx.seeder_name}.reseed({task}, {loop.var})\n"
+        what = "epoch loop" if loop.kind == "epoch" else "training loop"
+        message = (
+            f"{what} over `{loop.var}` does not start with `seeder.reseed({task}, {loop.var})`; "
+            "a resumed run would replay other randomness"
+        )
+        target = _target(loop.loop)
+        reason = unserved_reason(facts, loop.loop)
+        if reason is not None:
+            yield ctx.finding("SEED006", target, f"{message}; not fixed: {reason}", fixable=False)
+            continue
         yield ctx.finding(
             "SEED006",
-            epoch_loop.loop.target,
-            f"epoch loop over `{epoch_loop.var}` does not start with "
-            f"`seeder.reseed({task}, {epoch_loop.var})`; a resumed run would replay other "
-            "randomness",
-            (*ctx.import_edit(), Edit("prepend_body", ctx.pos(epoch_loop.loop), code)),
+            target,
+            message,
+            (*ctx.import_edit(), Edit("prepend_body", ctx.pos(loop.loop), code)),
         )
+    for loop in facts.training.nested_epoch_loops:
+        if facts.training.reseeds_first(loop.loop):
+            continue
+        yield ctx.finding(
+            "SEED006",
+            _target(loop.loop),
+            f"epoch loop over `{loop.var}` runs inside another loop, so "
+            f"`seeder.reseed(task, {loop.var})` would repeat the same seeds at every outer "
+            "iteration; reseed the outermost training loop by hand (its counter as the epoch)",
+            fixable=False,
+        )
+
+
+def _target(loop: ast.AST) -> ast.AST:
+    return loop.test if isinstance(loop, ast.While) else loop.target  # type: ignore[attr-defined]
 
 
 RULE = Rule(

@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from seedmigrate.analysis import FileFacts
+from seedmigrate.analysis.migration import unserved_reason
 from seedmigrate.analysis.model import Edit, Finding
 from seedmigrate.rules.base import Rule
 
@@ -31,16 +32,16 @@ def check(facts: FileFacts) -> Iterator[Finding]:
         else:
             code = f"[*{ctx.source_of(callbacks)}, {callback}]"
             edits.append(Edit("set_keyword", pos, code, name="callbacks"))
+        message = (
+            f"`{ctx.source_of(call.func)}(...)` does not pass seeder.SeederCB() in its callbacks; "
+            "epochs are not reseeded and a resumed fit diverges"
+        )
+        reason = unserved_reason(facts, call) if edits else None
+        if reason is not None:
+            message, edits = f"{message}; not fixed: {reason}", []
         if edits:
             edits[:0] = ctx.import_edit()
-        yield ctx.finding(
-            "SEED007",
-            call,
-            f"`{ctx.source_of(call.func)}(...)` does not pass seeder.SeederCB() in its callbacks; "
-            "epochs are not reseeded and a resumed fit diverges",
-            edits,
-            fixable=bool(edits),
-        )
+        yield ctx.finding("SEED007", call, message, edits, fixable=bool(edits))
 
 
 RULE = Rule(

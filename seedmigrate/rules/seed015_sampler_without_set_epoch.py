@@ -6,15 +6,9 @@ import ast
 from collections.abc import Iterator
 
 from seedmigrate.analysis import FileFacts
+from seedmigrate.analysis.context import SAMPLERS
 from seedmigrate.analysis.model import Finding
 from seedmigrate.rules.base import Rule
-
-SAMPLERS = frozenset(
-    {
-        "torch.utils.data.DistributedSampler",
-        "torch.utils.data.distributed.DistributedSampler",
-    }
-)
 
 
 def check(facts: FileFacts) -> Iterator[Finding]:

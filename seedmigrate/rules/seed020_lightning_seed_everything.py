@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.context import LIGHTNING_ROOTS
+from seedmigrate.analysis.migration import unserved_reason
 from seedmigrate.analysis.model import Edit, Finding
 from seedmigrate.rules.base import Rule
 
@@ -102,16 +103,16 @@ def check(facts: FileFacts) -> Iterator[Finding]:
             edit = Edit("set_keyword", pos, f"[*{ctx.source_of(value)}, {callback}]", "callbacks")
         elif isinstance(value, ast.Call):  # a single callback object
             edit = Edit("set_keyword", pos, f"[{ctx.source_of(value)}, {callback}]", "callbacks")
+        message = (
+            f"`{ctx.source_of(call.func)}(...)` has no seeder.SeederCallback(): Lightning "
+            "epochs are not reseeded per epoch and rank, and a resumed fit diverges"
+        )
+        reason = unserved_reason(facts, call) if edit is not None else None
+        if reason is not None:
+            message, edit = f"{message}; not fixed: {reason}", None
         fixable = edit is not None and backend_ok
         edits = (*ctx.import_edit(), edit) if fixable else ()
-        yield ctx.finding(
-            "SEED020",
-            call,
-            f"`{ctx.source_of(call.func)}(...)` has no seeder.SeederCallback(): Lightning "
-            "epochs are not reseeded per epoch and rank, and a resumed fit diverges",
-            edits,
-            fixable=fixable,
-        )
+        yield ctx.finding("SEED020", call, message, edits, fixable=fixable)
 
 
 RULE = Rule(

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 
 from seedmigrate.analysis import FileFacts
-from seedmigrate.analysis.migration import init_plan, will_have_init
+from seedmigrate.analysis.context import SAMPLERS
+from seedmigrate.analysis.migration import serves, will_have_init
 from seedmigrate.analysis.model import Edit, Finding
 from seedmigrate.rules.base import Rule
-from seedmigrate.rules.seed015_sampler_without_set_epoch import SAMPLERS
-
-
-def _init_node(facts: FileFacts) -> ast.AST | None:
-    """Where ``seeder.init`` runs (or will run after ``apply``)."""
-    for call, _ in facts.ctx.calls:
-        if facts.ctx.is_seeder_call(call, "init"):
-            return call
-    plan = init_plan(facts)
-    return plan.anchor if plan is not None else None
 
 
 def check(facts: FileFacts) -> Iterator[Finding]:
@@ -32,15 +22,9 @@ def check(facts: FileFacts) -> Iterator[Finding]:
         return
     module = ctx.seeder_import[1] if ctx.seeder_import else ctx.backend_module
     torch_backend = module.endswith((".torch", ".lightning"))
-    init = _init_node(facts)
     for call in samplers:
-        before_init = (
-            init is not None
-            and ctx.enclosing_function(call) is ctx.enclosing_function(init)
-            and call.lineno < init.lineno
-        )
         edits: list[Edit] = []
-        if torch_backend and not before_init and len(call.args) < 4:  # seed is 5th positional
+        if torch_backend and serves(facts, call) and len(call.args) < 4:  # seed is 5th positional
             code = f"{ctx.seeder_name}.sampler_seed()"
             edits = [*ctx.import_edit(), Edit("set_keyword", ctx.pos(call), code, name="seed")]
         yield ctx.finding(

@@ -101,9 +101,11 @@ class _ApplyEdits(cst.CSTTransformer):
                     kept = new.with_changes(body=smalls)
                 else:
                     kept = None
-                    leading = _detach_comments(new.leading_lines)
+                    # every comment survives: the statement's own lines above it, and
+                    # those inside it (``# why`` at the end of a line, in an ``if`` body)
+                    leading = [*new.leading_lines, *_inner_comments(new)]
                     if _has_comment(leading) or (leading and not carry and result):
-                        carry.extend(leading)  # comments survive; so does the separation
+                        carry.extend(leading)
             if kept is not None:
                 if carry:
                     kept = _with_leading(kept, carry)
@@ -306,17 +308,26 @@ def _with_leading(stmt: cst.BaseStatement, lines: list[cst.EmptyLine]) -> cst.Ba
     return stmt.with_changes(leading_lines=[*lines, *own])
 
 
-def _detach_comments(lines: Sequence[cst.EmptyLine]) -> list[cst.EmptyLine]:
-    """A removed statement's leading lines, less the comment lines directly above it.
+class _CommentCollector(cst.CSTVisitor):
+    def __init__(self, skip: Sequence[cst.EmptyLine]) -> None:
+        super().__init__()
+        self.skip = {id(line.comment) for line in skip if line.comment is not None}
+        self.found: list[cst.Comment] = []
 
-    ``# Set the random seed manually`` right above ``torch.manual_seed(...)`` describes
-    that call and goes with it; a comment separated from it by a blank line describes
-    more than the call, and stays.
-    """
-    lines = list(lines)
-    while lines and lines[-1].comment is not None:
-        lines.pop()
-    return lines
+    def visit_Comment(self, node: cst.Comment) -> None:
+        if id(node) not in self.skip:
+            self.found.append(node)
+
+
+def _inner_comments(stmt: cst.BaseStatement) -> list[cst.EmptyLine]:
+    """The comments inside a statement that goes (not those on the lines above it), as
+    comment lines to keep in its place."""
+    collector = _CommentCollector(stmt.leading_lines)
+    stmt.visit(collector)
+    return [
+        cst.EmptyLine(indent=True, whitespace=cst.SimpleWhitespace(""), comment=comment)
+        for comment in collector.found
+    ]
 
 
 def _strip_leading_blanks(stmt: cst.BaseStatement) -> cst.BaseStatement:

@@ -1,0 +1,493 @@
+"""The post-conditions of a migration, checked on the rewritten text before it is written.
+
+``apply`` writes a file only when its new text keeps every guarantee below (the spirit of
+ruff reverting a fix that breaks syntax, one level up: the fixed *program* must still
+work). The new text is parsed and analysed again, on its own and against the text it
+came from:
+
+- **a** ``seeder.init`` runs before every ``reseed``, ``SeederCB``, ``SeederCallback``,
+  ``sampler_seed`` and ``worker_init_fn`` use, on every path (never inside a branch,
+  ``except`` or loop the use is outside of; across functions, every call that leads to
+  the use comes after an ``init``; a process target must call ``init`` itself);
+- **b** one definition of the seed option per parser (argument groups, mutually
+  exclusive groups, subparsers, same-file helpers that receive the parser, absl and
+  click flags included), and the option ``init`` reads is defined;
+- **c** an epoch reseed sits only in an outermost training loop (never in a loop over
+  steps, nor in a loop that runs inside another loop), and no two loops share a task,
+  so no ``(task, epoch)`` pair repeats within a run;
+- **c2** where the original seeded (module level, ``main()``), ``init`` runs on that
+  same path: a run that used to be seeded is still seeded;
+- **e** the seed the script passed keeps reaching ``init`` (``master_seed=<it>``);
+- **f** every comment of the original is still there.
+
+(**d**, one ``apply`` reaching the fixpoint, is the pipeline's: it applies again until a
+new analysis finds nothing fixable.) A violation names the guarantee, a location, and
+the code at fault, so the pipeline can drop the edit that broke it and keep the others.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from collections import Counter
+from dataclasses import dataclass
+
+from seedmigrate.analysis import FileFacts, TokenIndex
+from seedmigrate.analysis.context import FileContext
+from seedmigrate.config import Config
+
+#: What each guarantee promises, in the words findings use.
+GUARANTEES: dict[str, str] = {
+    "a": "seeder.init runs before every seeder use, on every path",
+    "b": "one definition of the seed option per parser",
+    "c": "an epoch reseed only in the outermost training loop",
+    "c2": "a path that was seeded stays seeded",
+    "d": "one apply reaches the fixpoint",
+    "e": "the seed the script used reaches seeder.init",
+    "f": "every comment survives",
+}
+_USES = ("reseed", "SeederCB", "SeederCallback", "sampler_seed", "worker_init_fn")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A broken guarantee: where (``line``/``column`` in the new text, or in the old
+    one when ``in_original``), why, and the code at fault (``text``)."""
+
+    guarantee: str
+    message: str
+    line: int
+    column: int
+    text: str = ""
+    in_original: bool = False
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.guarantee, self.text
+
+
+def facts_for(text: str, tree: ast.Module, config: Config | None = None) -> FileFacts:
+    """The analyses of one text, as the rules see them."""
+    return FileFacts(FileContext(text, tree, config), TokenIndex(text))
+
+
+def check(before: FileFacts, after: FileFacts) -> list[Violation]:
+    """Every guarantee ``after`` (the rewritten text) breaks relative to ``before``.
+
+    Guarantees a, b and c are about the new program alone; a violation the old text
+    already had is not counted against the rewrite.
+    """
+    found: list[Violation] = []
+    old = Counter(v.key for v in _program_violations(before))
+    for violation in _program_violations(after):
+        if old[violation.key] > 0:
+            old[violation.key] -= 1
+            continue
+        found.append(violation)
+    found += _seeded_paths(before, after)
+    found += _comments(before.ctx.text, after.ctx.text)
+    return found
+
+
+def _program_violations(facts: FileFacts) -> list[Violation]:
+    return [*_init_first(facts), *_one_seed_option(facts), *_outermost_reseeds(facts)]
+
+
+# -- a: init before every use ----------------------------------------------------------------
+
+
+def seeder_uses(facts: FileFacts) -> list[ast.AST]:
+    """``seeder.reseed(...)`` & co, and ``seeder.worker_init_fn`` passed as a value."""
+    ctx = facts.ctx
+    alias = ctx.seeder_import[0] if ctx.seeder_import else None
+    if alias is None:
+        return []
+    found: list[ast.AST] = []
+    for node in ctx.nodes:
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in _USES
+            and isinstance(node.value, ast.Name)
+            and node.value.id == alias
+        ):
+            parent = ctx.parent(node)
+            found.append(parent if isinstance(parent, ast.Call) else node)
+    return found
+
+
+def _init_first(facts: FileFacts) -> list[Violation]:
+    from seedmigrate.analysis.migration import init_points, init_statements
+
+    ctx = facts.ctx
+    uses = seeder_uses(facts)
+    if not uses:
+        return []
+    library = not init_statements(facts)
+    points = init_points(facts)
+    found = []
+    for use in uses:
+        if facts.flow.served(use, points, library=library):
+            continue
+        line, column = ctx.pos(use)
+        found.append(
+            Violation(
+                "a",
+                f"`{ctx.source_of(use)}` can run before seeder.init",
+                line,
+                column + 1,
+                _normal(ctx.source_of(use)),
+            )
+        )
+    return found
+
+
+# -- b: one seed option per parser -----------------------------------------------------------
+
+
+def _one_seed_option(facts: FileFacts) -> list[Violation]:
+    entry, ctx = facts.entry, facts.ctx
+    found: list[Violation] = []
+
+    def duplicate(call: ast.Call, dest: str, where: str) -> None:
+        line, column = ctx.pos(call)
+        found.append(
+            Violation("b", f"seed option `{dest}` is defined twice {where}", line, column + 1, dest)
+        )
+
+    for parser in entry.parsers:
+        seen: dict[str, ast.Call] = {}
+        for call in parser.add_arguments:
+            dest = entry.argparse_dest(call)
+            if not dest or not _is_seed_dest(dest):
+                continue
+            if dest in seen:
+                duplicate(call, dest, f"on parser `{parser.var or 'subparser'}`")
+            seen[dest] = call
+        ancestor = parser.parent
+        while ancestor is not None:
+            for call in ancestor.add_arguments:
+                dest = entry.argparse_dest(call)
+                if dest in seen:
+                    duplicate(
+                        seen[dest],
+                        dest,
+                        "on a subparser and its parent (the subparser's default wins)",
+                    )
+            ancestor = ancestor.parent
+    others = Counter(
+        (flag.kind, flag.dest) for flag in entry.seed_flags if flag.kind in ("absl", "click")
+    )
+    for flag in entry.seed_flags:
+        if flag.kind in ("absl", "click") and others[(flag.kind, flag.dest)] > 1:
+            duplicate(flag.call, flag.dest, f"as a {flag.kind} flag")
+            others[(flag.kind, flag.dest)] = 0
+    found += _init_reads_defined_option(facts)
+    return found
+
+
+def _is_seed_dest(dest: str) -> bool:
+    from seedmigrate.analysis.seeding import SEED_NAME
+
+    return bool(SEED_NAME.match(dest))
+
+
+def _init_reads_defined_option(facts: FileFacts) -> list[Violation]:
+    """``init(master_seed=args.seed)`` with ``args`` from a parser that has no ``--seed``."""
+    entry, ctx = facts.entry, facts.ctx
+    parser = entry.main_parser
+    holders = {site.args for site in entry.parse_sites if site.args}
+    if parser is None or not holders:
+        return []
+    found = []
+    for call in _init_calls(facts):
+        seed = master_seed(call)
+        if not (
+            isinstance(seed, ast.Attribute)
+            and isinstance(seed.value, ast.Name)
+            and seed.value.id in holders
+        ):
+            continue
+        dests = {entry.argparse_dest(c) for c in parser.add_arguments}
+        subs = parser.subparsers
+        defined = seed.attr in dests or (
+            subs
+            and all(seed.attr in {entry.argparse_dest(c) for c in s.add_arguments} for s in subs)
+        )
+        if not defined and not _dest_set_elsewhere(facts, seed):
+            line, column = ctx.pos(call)
+            found.append(
+                Violation(
+                    "b",
+                    f"seeder.init reads `{ctx.source_of(seed)}`, which the parser does not define",
+                    line,
+                    column + 1,
+                    "init:" + seed.attr,
+                )
+            )
+    return found
+
+
+def _dest_set_elsewhere(facts: FileFacts, seed: ast.Attribute) -> bool:
+    """``args.seed = ...`` / ``parser.set_defaults(seed=...)`` somewhere in the file."""
+    for node in facts.ctx.nodes:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Attribute) and t.attr == seed.attr for t in node.targets
+        ):
+            return True
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "set_defaults"
+            and any(k.arg == seed.attr for k in node.keywords)
+        ):
+            return True
+    return False
+
+
+def _init_calls(facts: FileFacts) -> list[ast.Call]:
+    return [call for call, _ in facts.ctx.calls if facts.ctx.is_seeder_call(call, "init")]
+
+
+def master_seed(call: ast.Call) -> ast.expr | None:
+    """The ``master_seed`` argument of ``seeder.init(...)``."""
+    for keyword in call.keywords:
+        if keyword.arg == "master_seed":
+            return keyword.value
+    return call.args[0] if call.args else None
+
+
+# -- c: reseeds only in outermost training loops ---------------------------------------------
+
+
+def _outermost_reseeds(facts: FileFacts) -> list[Violation]:
+    ctx, flow = facts.ctx, facts.flow
+    loops = {id(t.loop) for t in facts.training._candidates}
+    tasks: Counter[str] = Counter()
+    found = []
+    for call, _ in ctx.calls:
+        if not ctx.is_seeder_call(call, "reseed") or not call.args:
+            continue
+        task = call.args[0]
+        if isinstance(task, ast.Constant) and task.value == 0:
+            continue  # ``reseed(0, 0)`` right after init
+        loop = next(
+            (
+                a
+                for a in ctx.ancestors(call)
+                if isinstance(a, (ast.For, ast.AsyncFor, ast.While, ast.FunctionDef))
+            ),
+            None,
+        )
+        if loop is None or isinstance(loop, ast.FunctionDef):
+            continue
+        problem = None
+        if flow.in_loop(loop):
+            problem = "runs inside another loop, so its (task, epoch) seeds repeat"
+        elif id(loop) not in loops:
+            problem = "is in a loop over steps, not epochs or iterations"
+        else:
+            tasks[ctx.source_of(task)] += 1
+            if tasks[ctx.source_of(task)] == 2:
+                problem = "reuses a task number another training loop reseeds with"
+        if problem:
+            line, column = ctx.pos(call)
+            found.append(
+                Violation(
+                    "c",
+                    f"`{ctx.source_of(call)}` {problem}",
+                    line,
+                    column + 1,
+                    _normal(ctx.source_of(call)),
+                )
+            )
+    return found
+
+
+# -- c2, e: seeded paths stay seeded, with the same seed -------------------------------------
+
+
+def _seeded_paths(before: FileFacts, after: FileFacts) -> list[Violation]:
+    from seedmigrate.analysis.migration import (
+        _external_seed,
+        init_points,
+        is_flag_expression,
+        seeding_sites,
+        strip_rank,
+    )
+
+    sites = seeding_sites(before)
+    if not sites:
+        return []
+    new_lines = _line_map(before.ctx.text, after.ctx.text)
+    points = init_points(after)
+    seeds = [master_seed(c) for c in _init_calls(after)]
+    found: list[Violation] = []
+    for stmt, seed in sites:
+        end = stmt.end_lineno or stmt.lineno
+        if any(new_lines.get(n) is not None for n in range(stmt.lineno, end + 1)):
+            continue  # still there: the script seeds by hand as before
+        text = before.ctx.source_of(stmt).splitlines()[0] if before.ctx.source_of(stmt) else ""
+        position = (stmt.lineno, before.ctx.pos(stmt)[1] + 1)
+        if not _covered(before, after, stmt, new_lines, points):
+            found.append(
+                Violation(
+                    "c2",
+                    f"`{text.strip()}` seeded this path, and no seeder.init runs on it now",
+                    *position,
+                    text=f"site:{stmt.lineno}",
+                    in_original=True,
+                )
+            )
+            continue
+        if seed is None:
+            continue
+        wanted = strip_rank(before, seed)
+        wanted_text = _normal(before.ctx.source_of(wanted))
+        flag_or_constant = isinstance(wanted, ast.Constant) or not _external_seed(before, wanted)
+        ok = False
+        for got in seeds:
+            if got is None:
+                continue
+            got_text = _normal(after.ctx.source_of(got))
+            if got_text == wanted_text:
+                ok = True
+            elif flag_or_constant and is_flag_expression(after, got):
+                ok = not is_flag_expression(before, wanted) or (
+                    _flag_attr(wanted) == _flag_attr(got)
+                )
+        if not ok:
+            found.append(
+                Violation(
+                    "e",
+                    f"the seed `{before.ctx.source_of(seed)}` no longer reaches seeder.init",
+                    *position,
+                    text=f"site:{stmt.lineno}",
+                    in_original=True,
+                )
+            )
+    return found
+
+
+def _flag_attr(node: ast.AST) -> str | None:
+    while isinstance(node, (ast.Call, ast.BoolOp)):
+        node = node.args[0] if isinstance(node, ast.Call) else node.values[0]
+    return node.attr if isinstance(node, ast.Attribute) else None
+
+
+def _covered(
+    before: FileFacts, after: FileFacts, stmt: ast.stmt, new_lines: dict[int, int | None], points
+) -> bool:
+    """Some ``init`` of ``after`` runs on every path through where ``stmt`` was."""
+    from seedmigrate.analysis.migration import covers_site
+
+    flow = after.flow
+    scope_name = _scope_name(before, stmt)
+    home = _find_scope(after, scope_name)
+    if home is None:
+        return True  # the whole function went (a helper that only seeded): its calls count
+    following = _following_statement(before, after, stmt, new_lines, home)
+    for point in points:
+        if following is not None and flow.scope(point) is home:
+            if flow.dominates(point, following):
+                return True
+        if flow.unconditional(point) and (
+            flow.scope(point) is home or flow.reaches(home, flow.scope(point))
+        ):
+            return True
+    return following is not None and covers_site(flow, points, following)
+
+
+def _scope_name(facts: FileFacts, node: ast.AST) -> str:
+    parts = []
+    for ancestor in facts.ctx.ancestors(node):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            parts.append(ancestor.name)
+    return ".".join(reversed(parts))
+
+
+def _find_scope(facts: FileFacts, name: str) -> ast.AST | None:
+    if not name:
+        return facts.ctx.tree
+    for node in facts.ctx.nodes:
+        if (
+            isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and (_scope_name(facts, node) + "." + node.name).lstrip(".") == name
+        ):
+            return node
+    return None
+
+
+def _following_statement(
+    before: FileFacts, after: FileFacts, stmt: ast.stmt, new_lines, home: ast.AST
+) -> ast.stmt | None:
+    """The statement of ``after`` that came right after ``stmt`` in its function."""
+    end = stmt.end_lineno or stmt.lineno
+    starts = {
+        node.lineno: node
+        for node in after.ctx.nodes
+        if isinstance(node, ast.stmt) and after.flow.scope_of_node(node) is home
+    }
+    for old_line in range(end + 1, len(before.ctx._lines) + 1):
+        new_line = new_lines.get(old_line)
+        if new_line is not None and new_line in starts:
+            return starts[new_line]
+    return None
+
+
+def _line_map(old: str, new: str) -> dict[int, int | None]:
+    """Old line number -> new line number for lines kept unchanged (else ``None``)."""
+    import difflib
+
+    from seedmigrate.analysis.context import source_lines
+
+    a, b = source_lines(old), source_lines(new)
+    mapping: dict[int, int | None] = {n: None for n in range(1, len(a) + 1)}
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for tag, i1, i2, j1, _ in matcher.get_opcodes():
+        if tag == "equal":
+            for offset in range(i2 - i1):
+                mapping[i1 + offset + 1] = j1 + offset + 1
+    return mapping
+
+
+# -- f: comments -----------------------------------------------------------------------------
+
+
+def comments(text: str) -> Counter[str]:
+    """Every comment of a source text (``#`` to the end of its line, trailing blanks off)."""
+    found: Counter[str] = Counter()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT:
+                found[token.string.rstrip()] += 1
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        for match in re.finditer(r"#[^\r\n]*", text):  # approximate; never crashes
+            found[match.group().rstrip()] += 1
+    return found
+
+
+def _comments(old: str, new: str) -> list[Violation]:
+    lost = comments(old) - comments(new)
+    if not lost:
+        return []
+    lines = old.splitlines()
+    found = []
+    for comment in lost:
+        number = next((i for i, line in enumerate(lines, 1) if comment in line), 1)
+        found.append(
+            Violation(
+                "f",
+                f"the comment `{comment}` would be lost",
+                number,
+                1,
+                text=f"comment:{number}",
+                in_original=True,
+            )
+        )
+    return found
+
+
+def _normal(code: str) -> str:
+    return re.sub(r"\s+", "", code)
