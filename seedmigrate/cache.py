@@ -25,6 +25,7 @@ from pathlib import Path
 from seedmigrate import __version__
 from seedmigrate.analysis.model import Edit, Finding
 from seedmigrate.config import Config
+from seedmigrate.files import SourceError, read_bytes
 from seedmigrate.pipeline import FileResult, content_digest
 
 CACHE_DIR_NAME = ".seedmigrate_cache"
@@ -143,12 +144,12 @@ class CheckCache:
         self._seen.add(name)
         try:
             digest, forced, findings, error, _ = entry
-            if forced != force or digest != content_digest(path.read_bytes()):
+            if forced != force or digest != content_digest(read_bytes(path)):
                 return None
             result = FileResult(name, [_finding_from_json(f) for f in findings])
             result.error = None if error is None else _finding_from_json(error)
-        except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
-            return None
+        except (SourceError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+            return None  # unreadable now: check_file reads it again and reports why
         result.digest = digest
         return result
 

@@ -1,23 +1,34 @@
 """Command-line interface: orchestrates discovery, analysis, fixes, output and writes.
 
 Exit codes (as ruff and flake8): 0 nothing to do; 1 findings (``check``) or changes
-that would be made (``apply --diff``); 2 usage error, or a file that could not be
-read or parsed. Neither torch nor TensorFlow is imported on this path.
+that would be made (``apply --diff``); 2 usage error (found before any file is read),
+or a file that could not be read, parsed or written (a SEED000 for that file; the
+others are still processed). Neither torch nor TensorFlow is imported on this path.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
+from itertools import chain
 from pathlib import Path
 from typing import TextIO
 
 from seedmigrate import __version__
-from seedmigrate.config import Config, ConfigError, find_pyproject, load_config
+from seedmigrate.config import (
+    Config,
+    ConfigError,
+    check_codes,
+    check_config_codes,
+    find_pyproject,
+    load_config,
+)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 OUTPUT_FORMATS = ("text", "json", "github", "sarif")
@@ -29,6 +40,16 @@ class UsageError(Exception):
 
 def _codes(value: str) -> list[str]:
     return [c.strip().upper() for c in value.split(",") if c.strip()]
+
+
+def _jobs_value(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if jobs < 0:
+        raise argparse.ArgumentTypeError(f"{jobs}: must be 1 or more (0: one per core)")
+    return jobs
 
 
 def _add_file_options(parser: argparse.ArgumentParser) -> None:
@@ -56,7 +77,19 @@ def _add_file_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--select", type=_codes, default=None, help="only these codes/prefixes")
     parser.add_argument("--ignore", type=_codes, default=None, help="never these codes/prefixes")
     parser.add_argument(
-        "--exclude", action="append", default=[], help="glob of paths to skip (repeatable)"
+        "--exclude",
+        action="append",
+        default=None,
+        metavar="GLOB",
+        help="paths to skip when walking folders, replacing the default excludes and the "
+        "config's `exclude` (repeatable)",
+    )
+    parser.add_argument(
+        "--extend-exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="paths to skip when walking folders, besides the excludes (repeatable)",
     )
     parser.add_argument(
         "--config", type=Path, default=None, help="pyproject.toml to read (default: nearest)"
@@ -64,9 +97,10 @@ def _add_file_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-j",
         "--jobs",
-        type=int,
+        type=_jobs_value,
         default=0,
-        help="worker processes (default: one per core; 1 = no pool)",
+        help="worker processes, at most one per core and per file "
+        "(default or 0: one per core; 1: no worker processes)",
     )
     parser.add_argument("--statistics", action="store_true", help="print counts per rule")
     parser.add_argument(
@@ -136,39 +170,98 @@ def _config(args: argparse.Namespace) -> Config:
         start = args.paths[0] if args.paths else Path.cwd()
         if _reads_stdin(args) and args.stdin_filename:
             start = Path(args.stdin_filename).absolute().parent
-        pyproject = find_pyproject(start if start.exists() else Path.cwd())
+        pyproject = find_pyproject(start if os.path.lexists(start) else Path.cwd())
+    from seedmigrate.rules import RULES_BY_CODE
+
     try:
         config = load_config(pyproject)
+        check_config_codes(config, RULES_BY_CODE)
+        if args.select is not None:
+            check_codes(args.select, "--select", RULES_BY_CODE)
+            config = replace(config, select=tuple(args.select))
+        if args.ignore is not None:
+            check_codes(args.ignore, "--ignore", RULES_BY_CODE)
+            config = replace(config, ignore=config.ignore + tuple(args.ignore))
     except ConfigError as exc:
         raise UsageError(str(exc)) from exc
-    if args.select is not None:
-        config = replace(config, select=tuple(args.select))
-    if args.ignore is not None:
-        config = replace(config, ignore=config.ignore + tuple(args.ignore))
-    if args.exclude:
-        config = replace(config, exclude=config.exclude + tuple(args.exclude))
+    if args.exclude is not None:  # as ruff's: replaces the defaults and the config's
+        config = replace(config, exclude=tuple(args.exclude))
+    if args.extend_exclude:
+        config = replace(config, extend_exclude=config.extend_exclude + tuple(args.extend_exclude))
     return config
 
 
-def _files(args: argparse.Namespace, config: Config) -> list[Path]:
-    from seedmigrate.files import discover
+def _is_dir(path: Path) -> bool:
+    """``path.is_dir()`` that answers ``False`` instead of raising (no permission...)."""
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def _files(args: argparse.Namespace, config: Config) -> tuple[list[Path], list]:
+    """The files to process, and a SEED000 result for each folder that cannot be listed.
+
+    A path that does not exist is a usage error; one that exists but cannot be examined
+    (no permission on a folder above it) is processed, so that reading it says why.
+    """
+    from seedmigrate.files import Unreadable, discover
+    from seedmigrate.pipeline import error_result
 
     paths = args.paths or [Path(".")]
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        raise UsageError(f"no such file or directory: {missing[0]}")
+    for path in paths:
+        try:
+            os.stat(path)
+        except (FileNotFoundError, NotADirectoryError) as exc:
+            raise UsageError(f"no such file or directory: {path}") from exc
+        except (OSError, ValueError):
+            pass
     root = config.source.parent if config.source else Path.cwd()
-    return list(discover(paths, config.exclude, root=root))
+    unreadable: list[Unreadable] = []
+    files = list(discover(paths, config.excludes, root=root, errors=unreadable))
+    return files, [error_result(str(u.path), u.message) for u in unreadable]
+
+
+def _refuse_output_among(args: argparse.Namespace, files: Sequence[Path]) -> None:
+    """Usage error when ``-o`` names one of ``files`` (by any name: links included),
+    checked before anything is read, so the report can never replace a source."""
+    if args.output_file is None:
+        return
+    try:
+        out = os.stat(args.output_file)
+    except (OSError, ValueError):
+        return  # a file that does not exist yet is no input
+    for path in files:
+        try:
+            info = os.stat(path)
+        except (OSError, ValueError):
+            continue
+        if (info.st_dev, info.st_ino) == (out.st_dev, out.st_ino):
+            raise UsageError(
+                f"--output-file {args.output_file} is one of the inputs ({path}); "
+                "the report would replace it: write it elsewhere"
+            )
 
 
 def _explicit(args: argparse.Namespace) -> set[Path]:
-    return {p for p in args.paths if p.is_file()}
+    return {p for p in args.paths if not _is_dir(p)}
+
+
+def _cores() -> int:
+    """The cores this process may run on (its affinity mask, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def _jobs(requested: int, count: int) -> int:
-    jobs = requested if requested > 0 else (os.cpu_count() or 1)
+    """Worker processes for ``count`` files: ``-j`` (0: one per core), never more than
+    the cores or the files, since more only cost memory and start-up time."""
     # a pool costs ~50 ms to start; not worth it for a handful of files
-    return 1 if count < 8 else min(jobs, count)
+    if count < 8:
+        return 1
+    return max(1, min(requested or _cores(), _cores(), count))
 
 
 def _process(
@@ -255,7 +348,7 @@ def _fix_texts(results: Sequence):
                 before, after = source.fixed_file_text(finding.edits)
             else:
                 before, after = source.text, apply_edits(source.text, finding.edits)
-        except FixError:
+        except (FixError, RecursionError):  # too deeply nested for libcst: no fix shown
             return None
         return file, before, after
 
@@ -273,12 +366,13 @@ def run_check(args: argparse.Namespace) -> int:
     from seedmigrate.pipeline import check_files
 
     config = _config(args)
-    files = _files(args, config)
+    files, unreadable = _files(args, config)
+    _refuse_output_among(args, files)
     explicit = _explicit(args)
     if args.output_format == "sarif":
         # SARIF carries each fix's replacement text, so it needs the sources: no cache
         results = list(_process(files, config, False, _jobs(args.jobs, len(files)), explicit))
-        return _report_check(args, files, results)
+        return _report_check(args, files, unreadable + results)
     forced = [path in explicit for path in files]
     cache = None if cache_disabled(args.no_cache) else CheckCache.open(config)
     results: list = [
@@ -295,7 +389,7 @@ def run_check(args: argparse.Namespace) -> int:
             cache.store(result, forced[i])
     if cache is not None:
         cache.save()
-    return _report_check(args, files, results)
+    return _report_check(args, files, unreadable + results)
 
 
 def _report_check(args: argparse.Namespace, files: list[Path], results: list) -> int:
@@ -314,8 +408,12 @@ def _report_check(args: argparse.Namespace, files: list[Path], results: list) ->
 
 
 def run_apply(args: argparse.Namespace) -> int:
-    """``seedmigrate apply``: fix in place, or print the diff (``--diff``)."""
-    from seedmigrate.files import atomic_write
+    """``seedmigrate apply``: fix in place, or print the diff (``--diff``).
+
+    A file that cannot be rewritten (read-only, edited while this ran, an encoding that
+    cannot hold the new text, no permission) is a SEED000 for that file alone: it is
+    left as it is and every other file still goes ahead.
+    """
     from seedmigrate.output.diff import unified_diff
 
     if _reads_stdin(args):
@@ -324,21 +422,32 @@ def run_apply(args: argparse.Namespace) -> int:
         return _run_stdin(args, fix=True)
     if args.interactive and args.diff:
         raise UsageError("--interactive and --diff do not go together")
+    started = time.time()
     config = _config(args)
-    files = _files(args, config)
+    files, unreadable = _files(args, config)
+    _refuse_output_among(args, files)
     review = _reviewer(args, config)
+    writer = _Writer(started)
     remaining = []
     results = []
     errors = False
     changed = 0
-    for result in _process(files, config, True, _jobs(args.jobs, len(files)), _explicit(args)):
+    processed = _process(files, config, True, _jobs(args.jobs, len(files)), _explicit(args))
+    for result in chain(unreadable, processed):
+        if result.error is None and review is not None and result.changed:
+            result = review(result)
+        if result.error is None and result.changed:
+            try:
+                data = _encoded(result)
+                if not args.diff:
+                    writer.write(Path(result.path), data, expected=result.source.raw)
+            except _NotWritten as exc:
+                result = _not_written(result, str(exc))
         if result.error is not None:
             errors = True
             remaining.append(result.error)
             results.append(result)
             continue
-        if review is not None and result.changed:
-            result = review(result)
         results.append(result)
         remaining.extend(f for f in result.remaining if not f.fixable or args.diff)
         if not result.changed:
@@ -348,8 +457,6 @@ def run_apply(args: argparse.Namespace) -> int:
             sys.stdout.write(
                 unified_diff(_display(Path(result.path)), result.source.text, result.new_text)
             )
-        else:
-            atomic_write(Path(result.path), result.source.encode(result.new_text))
     summary = _apply_summary(changed, remaining, args.diff)
     # with --diff, stdout carries the patch: the report goes to stderr (or -o)
     stream = sys.stderr if args.diff else sys.stdout
@@ -370,6 +477,55 @@ def _withheld(findings: Sequence) -> bool:
     return any(f.code == "SEED022" for f in findings)
 
 
+class _NotWritten(Exception):
+    """A changed file that is left as it is; the message says why."""
+
+
+def _encoded(result) -> bytes:
+    """The bytes ``apply`` would write for ``result`` (:class:`_NotWritten` if none can be)."""
+    from seedmigrate.notebooks import NotebookError
+
+    try:
+        return result.source.encode(result.new_text)
+    except UnicodeEncodeError as exc:
+        line = result.new_text.count("\n", 0, exc.start) + 1
+        raise _NotWritten(
+            f"fix not applied, file left unchanged: the migrated text cannot be encoded as "
+            f"{exc.encoding}, the file's encoding ({exc.object[exc.start]!r} on line {line})"
+        ) from exc
+    except NotebookError as exc:
+        raise _NotWritten(f"fix not applied, notebook left unchanged: {exc}") from exc
+
+
+def _not_written(result, message: str):
+    """``result`` turned into a SEED000 for its file: nothing of it was written."""
+    from seedmigrate.pipeline import error_result
+
+    failed = error_result(result.path, message)
+    return replace(result, error=failed.error, new_text=None, remaining=[])
+
+
+class _Writer:
+    """Writes one ``apply`` run's files, and in each folder it writes, first removes
+    the temporaries that a killed earlier run (one started before ``started``) left."""
+
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self._swept: set[str] = set()
+
+    def write(self, path: Path, data: bytes, *, expected: bytes) -> None:
+        from seedmigrate.files import WriteError, remove_stale_temporaries, write_back
+
+        folder = os.path.dirname(os.path.realpath(path))
+        if folder not in self._swept:
+            self._swept.add(folder)
+            remove_stale_temporaries(Path(folder), self.started)
+        try:
+            write_back(path, data, expected=expected)
+        except WriteError as exc:
+            raise _NotWritten(exc.message) from exc
+
+
 # -- integrations: stdin, merge-request summary, interactive review ---------------------
 
 
@@ -382,7 +538,9 @@ def _apply_summary(changed: int, remaining: Sequence, diff: bool) -> str:
     verb = "would be changed" if diff else "changed"
     summary = f"{plural(changed, 'file')} {verb}; {plural(manual, 'finding')} need a human"
     if failed:
-        summary += f"; {plural(failed, 'file')} could not be read or parsed (left untouched)"
+        summary += (
+            f"; {plural(failed, 'file')} could not be read, parsed or written (left untouched)"
+        )
     return summary + "."
 
 
@@ -404,7 +562,7 @@ def _run_stdin(args: argparse.Namespace, fix: bool) -> int:
     config = _config(args)
     name = args.stdin_filename or "-"
     path = Path(args.stdin_filename or "stdin.py")
-    data = sys.stdin.buffer.read()
+    data = _read_stdin()
     from seedmigrate.pipeline import process_file
 
     result = process_file(path, config, fix, True, data=data, display=name)
@@ -414,12 +572,18 @@ def _run_stdin(args: argparse.Namespace, fix: bool) -> int:
         if result.error is not None:
             return EXIT_ERROR
         return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_OK
+    output = data
+    if result.changed:
+        try:
+            output = _encoded(result)
+        except _NotWritten as exc:
+            result = _not_written(result, str(exc))
     if args.diff:
         if result.changed:
             sys.stdout.write(unified_diff(name, result.source.text, result.new_text))
     else:
         sys.stdout.flush()
-        sys.stdout.buffer.write(result.source.encode(result.new_text) if result.changed else data)
+        sys.stdout.buffer.write(output)
         sys.stdout.buffer.flush()
     if result.error is not None:
         remaining = [result.error]
@@ -435,6 +599,16 @@ def _run_stdin(args: argparse.Namespace, fix: bool) -> int:
         return EXIT_ERROR
     asked = (args.diff and result.changed) or _withheld(remaining)
     return EXIT_FINDINGS if asked and not args.exit_zero else EXIT_OK
+
+
+def _read_stdin() -> bytes:
+    """All of stdin (a usage error when it is closed or cannot be read)."""
+    if sys.stdin is None:  # started with file descriptor 0 closed
+        raise UsageError("cannot read stdin: it is closed")
+    try:
+        return sys.stdin.buffer.read()
+    except (OSError, ValueError, AttributeError) as exc:
+        raise UsageError(f"cannot read stdin: {exc}") from exc
 
 
 def _emit_summary(

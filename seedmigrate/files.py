@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 import tempfile
 import tokenize
@@ -17,7 +18,8 @@ from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
 
-#: Folders never walked into: VCS data, virtualenvs, caches and build output.
+#: What a folder walk skips unless ``exclude`` replaces it (config or ``--exclude``):
+#: VCS data, virtualenvs, caches and build output, matched by name at any depth.
 DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".git",
     ".hg",
@@ -98,36 +100,132 @@ def decode_source(raw: bytes, path: Path | str = "<string>") -> SourceFile:
     return SourceFile(Path(path), raw, text, codec, bom)
 
 
-def read_source(path: Path) -> SourceFile:
-    """Read and decode one file (:class:`SourceError` if unreadable or undecodable)."""
+_FILE_KINDS = (
+    (stat.S_ISDIR, "folder"),
+    (stat.S_ISFIFO, "FIFO"),
+    (stat.S_ISSOCK, "socket"),
+    (stat.S_ISCHR, "character device"),
+    (stat.S_ISBLK, "block device"),
+)
+
+
+def _not_regular(mode: int) -> str | None:
+    """Why a file of this ``st_mode`` is not read (``None`` for a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((name for test, name in _FILE_KINDS if test(mode)), "special file")
+    return f"not a regular file ({kind}), not read"
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of ``path``, which must be a regular file (a link to one is followed).
+
+    Anything else (a FIFO, a socket, a device) is never opened for reading, so it cannot
+    block or have side effects: :class:`SourceError` says what it is, as it does when
+    the file cannot be read at all.
+    """
     try:
-        raw = path.read_bytes()
+        why = _not_regular(os.stat(path).st_mode)
+        if why is not None:
+            raise SourceError(why)
+        # O_NONBLOCK: should the file be swapped for a FIFO after the stat, the open
+        # returns at once instead of waiting for a writer; fstat then refuses it
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise SourceError(f"cannot read file: {exc.strerror or exc}") from exc
-    return decode_source(raw, path)
+    with os.fdopen(fd, "rb") as handle:
+        why = _not_regular(os.fstat(fd).st_mode)
+        if why is not None:
+            raise SourceError(why)
+        try:
+            return handle.read()
+        except OSError as exc:
+            raise SourceError(f"cannot read file: {exc.strerror or exc}") from exc
 
 
-def atomic_write(path: Path, data: bytes, *, fsync: bool = True) -> None:
-    """Replace ``path`` with ``data`` atomically, keeping its permission bits.
+def read_source(path: Path) -> SourceFile:
+    """Read and decode one file (:class:`SourceError` if unreadable or undecodable)."""
+    return decode_source(read_bytes(path), path)
+
+
+class WriteError(Exception):
+    """A file that was not rewritten; the message says why (reported as SEED000)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+#: Temporaries are named ``.<file>.seedmigrate-<random>.tmp``, so a user who finds one
+#: (left by a killed run) sees what it is, and a later run can remove it.
+TEMP_INFIX = ".seedmigrate-"
+_TEMP_RE = re.compile(r"^\..+\.seedmigrate-[a-z0-9_]{8}\.tmp$")
+
+
+def _keep_owner(tmp: str, info: os.stat_result) -> None:
+    """Give ``tmp`` the owner and group in ``info`` where this process may; else keep
+    at least the group, else nothing (not being allowed to is no reason to fail)."""
+    for uid in (info.st_uid, -1):
+        try:
+            os.chown(tmp, uid, info.st_gid)
+            return
+        except PermissionError:
+            continue
+        except OSError:  # a filesystem without owners
+            return
+
+
+def _current(path: Path) -> bytes | None:
+    """What ``path`` holds now; ``None`` when it is gone (deleted, renamed away)."""
+    try:
+        return read_bytes(path)
+    except SourceError as exc:
+        if not os.path.lexists(path):
+            return None
+        raise WriteError(exc.message) from exc
+
+
+def _still_as_read(path: Path, expected: bytes | None) -> None:
+    """Refuse to write ``path`` unless it still holds ``expected`` (when given)."""
+    if expected is None:
+        return
+    now = _current(path)
+    if now is None:
+        raise WriteError("deleted or renamed while seedmigrate ran; not recreated")
+    if now != expected:
+        raise WriteError("changed on disk while seedmigrate ran; not rewritten")
+
+
+def atomic_write(
+    path: Path, data: bytes, *, fsync: bool = True, expected: bytes | None = None
+) -> None:
+    """Replace ``path`` with ``data`` atomically, keeping its mode, owner and group.
 
     The bytes go to a temporary file in the same folder, which is then renamed over
     the original, so a crash leaves either the old or the new file, never half of one.
-    ``fsync=False`` skips forcing the bytes to disk (for caches, where losing the file
-    in a crash costs a re-run, never a wrong answer).
+    A symlink is written through: its target is replaced and the link stays a link.
+    ``expected``, when given, is what the file held when it was read: if it holds
+    anything else just before the rename (edited, deleted or renamed meanwhile),
+    nothing is written and :class:`WriteError` says so. ``fsync=False`` skips forcing
+    the bytes to disk (for caches, where losing the file in a crash costs a re-run,
+    never a wrong answer).
     """
+    path = Path(os.path.realpath(path))
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
+        info: os.stat_result | None = os.stat(path)
     except FileNotFoundError:
-        mode = None
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        info = None
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TEMP_INFIX}", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             if fsync:
                 handle.flush()
                 os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        if info is not None:
+            _keep_owner(tmp, info)
+            os.chmod(tmp, stat.S_IMODE(info.st_mode))  # after chown, which clears setuid
+        _still_as_read(path, expected)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -135,6 +233,68 @@ def atomic_write(path: Path, data: bytes, *, fsync: bool = True) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def _write_in_place(path: Path, data: bytes, expected: bytes | None) -> None:
+    """Overwrite ``path``'s own inode, so that every hard link to it sees the change."""
+    fd = os.open(path, os.O_RDWR | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "r+b") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise WriteError("no longer a regular file; not rewritten")
+        if expected is not None and handle.read() != expected:
+            raise WriteError("changed on disk while seedmigrate ran; not rewritten")
+        handle.seek(0)
+        handle.write(data)
+        handle.truncate()
+        handle.flush()
+        os.fsync(fd)
+
+
+def remove_stale_temporaries(folder: Path, older_than: float) -> None:
+    """Delete seedmigrate's own temporaries in ``folder`` last modified before
+    ``older_than`` (left by a run that was killed); anything else is never touched."""
+    try:
+        with os.scandir(folder) as scan:
+            for entry in scan:
+                if not _TEMP_RE.match(entry.name):
+                    continue
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                    if stat.S_ISREG(info.st_mode) and info.st_mtime < older_than:
+                        os.unlink(entry.path)
+                except OSError:
+                    continue
+    except OSError:
+        return
+
+
+def write_back(path: Path, data: bytes, *, expected: bytes) -> None:
+    """Rewrite a source file seedmigrate read as ``expected``: :class:`WriteError` (the
+    file left as it is) when it is read-only, changed since, or cannot be written.
+
+    A symlink is written through to its target; a file with several hard links is
+    overwritten in place (not atomically: a crash in the middle can leave it half
+    written) so that every link keeps seeing it; any other file is replaced
+    atomically, keeping its mode, owner and group.
+    """
+    target = Path(os.path.realpath(path))
+    try:
+        info = os.stat(target)
+    except FileNotFoundError as exc:
+        raise WriteError("deleted or renamed while seedmigrate ran; not recreated") from exc
+    except OSError as exc:
+        raise WriteError(f"cannot write: {exc.strerror or exc}") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise WriteError("no longer a regular file; not rewritten")
+    if not info.st_mode & 0o222 or not os.access(target, os.W_OK):
+        raise WriteError("read-only, not rewritten")
+    try:
+        if info.st_nlink > 1:
+            _write_in_place(target, data, expected)
+        else:
+            atomic_write(target, data, expected=expected)
+    except OSError as exc:
+        raise WriteError(f"cannot write: {exc.strerror or exc}") from exc
 
 
 def _excluded(path: Path, root: Path, patterns: Iterable[str]) -> bool:
@@ -148,36 +308,113 @@ def _excluded(path: Path, root: Path, patterns: Iterable[str]) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """A folder :func:`discover` could not list (reported as SEED000, never skipped)."""
+
+    path: Path
+    message: str
+
+
+def _identity(path: str | os.PathLike) -> tuple[int, int] | None:
+    """(device, inode) of the file ``path`` leads to; ``None`` when it cannot be known."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
 def discover(
-    paths: Iterable[Path], exclude: Iterable[str] = (), *, root: Path | None = None
+    paths: Iterable[Path],
+    exclude: Iterable[str] = DEFAULT_EXCLUDES,
+    *,
+    root: Path | None = None,
+    errors: list[Unreadable] | None = None,
 ) -> Iterator[Path]:
     """Yield the Python files and notebooks named by ``paths`` (files, or folders walked).
 
-    A file named explicitly is always yielded, whatever its suffix; folders are walked
-    skipping :data:`DEFAULT_EXCLUDES` and the user's ``exclude`` glob patterns (matched
-    against the file or folder name and against the path relative to ``root``).
+    A file named explicitly is always yielded, whatever its suffix or kind (reading it
+    reports what it is); folders are walked skipping the ``exclude`` glob patterns
+    (:data:`DEFAULT_EXCLUDES` unless replaced; each matched against the file or folder
+    name and against the path relative to ``root``) and every virtual environment (a
+    folder holding ``pyvenv.cfg``: never the user's code, and ``apply`` must not
+    rewrite installed packages) below a folder named on the command line. A walk
+    yields regular files only (a link to one included; a FIFO, socket or device is
+    skipped, so nothing can block on it), each file once even when links give it
+    several names, and never follows a link to a folder. A folder that cannot be
+    listed is appended to ``errors``.
     """
     root = root or Path.cwd()
     patterns = tuple(exclude)
     seen: set[Path] = set()
+    identities: set[tuple[int, int]] = set()
+
+    def fresh(path: Path, identity: tuple[int, int] | None) -> bool:
+        if path in seen or (identity is not None and identity in identities):
+            return False
+        seen.add(path)
+        if identity is not None:
+            identities.add(identity)
+        return True
+
     for path in paths:
-        if path.is_dir():
-            for dirpath, dirnames, filenames in os.walk(path):
-                here = Path(dirpath)
-                dirnames[:] = sorted(
-                    d
-                    for d in dirnames
-                    if not any(fnmatch(d, p) for p in DEFAULT_EXCLUDES)
-                    and not _excluded(here / d, root, patterns)
-                )
-                for name in sorted(filenames):
-                    candidate = here / name
-                    if candidate.suffix in SOURCE_SUFFIXES and not _excluded(
-                        candidate, root, patterns
-                    ):
-                        if candidate not in seen:
-                            seen.add(candidate)
-                            yield candidate
-        elif path not in seen:
-            seen.add(path)
+        try:
+            is_dir = stat.S_ISDIR(os.stat(path).st_mode)
+        except OSError:
+            is_dir = False
+        if is_dir:
+            for candidate, identity in _walk(path, root, patterns, errors):
+                if fresh(candidate, identity):
+                    yield candidate
+        elif fresh(path, _identity(path)):
             yield path
+
+
+def _walk(
+    top: Path, root: Path, patterns: tuple[str, ...], errors: list[Unreadable] | None
+) -> Iterator[tuple[Path, tuple[int, int] | None]]:
+    """Regular source files under ``top`` with their identity (see :func:`_identity`):
+    a folder's files (sorted), then its folders."""
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError as exc:
+            if errors is not None:
+                errors.append(Unreadable(folder, f"cannot read folder: {exc.strerror or exc}"))
+            continue
+        folders = []
+        for entry in entries:
+            candidate = folder / entry.name
+            if _is_dir(entry):
+                if (
+                    not entry.is_symlink()
+                    and not _excluded(candidate, root, patterns)
+                    and not os.path.isfile(os.path.join(entry.path, "pyvenv.cfg"))
+                ):
+                    folders.append(candidate)
+            elif (
+                candidate.suffix in SOURCE_SUFFIXES
+                and _may_be_regular(entry)
+                and not _excluded(candidate, root, patterns)
+            ):
+                yield candidate, _identity(candidate)
+        stack.extend(reversed(folders))
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _may_be_regular(entry: os.DirEntry) -> bool:
+    """A regular file, or one that cannot be examined (reading it will say why)."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return True

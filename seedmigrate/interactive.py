@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TextIO
 
 from seedmigrate.config import Config
+from seedmigrate.output.diff import split_lines
 
 HELP = (
     "y - apply this hunk\n"
@@ -140,8 +141,8 @@ class HunkReviewer:
         if self.quitting or not result.changed:
             return _unchanged(result)
         name = self.display(Path(result.path))
-        before = result.source.text.splitlines(keepends=True)
-        after = result.new_text.splitlines(keepends=True)
+        before = split_lines(result.source.text)  # as --diff shows them
+        after = split_lines(result.new_text)
         found = hunks(before, after)
         chosen: list[Hunk] = []
         take_rest = False

@@ -234,25 +234,40 @@ def remap(finding: Finding, starts: Sequence[tuple[int, int]], name: str) -> Fin
 
 @dataclass(frozen=True)
 class Layout:
-    """How the notebook's JSON was written, to write it back the same way."""
+    """How the notebook's JSON was written, to write it back the same way: indentation
+    (spaces or tabs), escaping, line endings, BOM and final newline."""
 
-    indent: int | None
+    indent: int | str | None
     ensure_ascii: bool
     final_newline: bool
+    newline: str = "\n"
+    bom: bool = False
 
     @classmethod
     def of(cls, raw: str) -> Layout:
-        second = raw.split("\n", 2)[1] if raw.count("\n") >= 2 else ""
-        spaces = len(second) - len(second.lstrip(" "))
+        """The layout of ``raw``, the notebook's bytes decoded as UTF-8 (BOM included)."""
+        bom = raw.startswith("\ufeff")
+        body = raw[1:] if bom else raw
+        second = body.split("\n", 2)[1] if body.count("\n") >= 2 else ""
+        whitespace = second[: len(second) - len(second.lstrip(" \t"))]
+        indent: int | str | None = whitespace or None
+        if whitespace and not whitespace.strip(" "):
+            indent = len(whitespace)  # spaces: as json.dump(indent=N)
         return cls(
-            indent=spaces or None,
-            ensure_ascii=raw.isascii() and "\\u" in raw,
-            final_newline=raw.endswith("\n"),
+            indent=indent,
+            ensure_ascii=body.isascii() and "\\u" in body,
+            final_newline=body.endswith("\n"),
+            newline="\r\n" if "\r\n" in body else "\n",
+            bom=bom,
         )
 
     def dumps(self, notebook: dict[str, Any]) -> str:
         text = json.dumps(notebook, indent=self.indent, ensure_ascii=self.ensure_ascii)
-        return text + "\n" if self.final_newline else text
+        if self.final_newline:
+            text += "\n"
+        if self.newline != "\n":  # JSON strings hold no raw newline: each is structure
+            text = text.replace("\n", self.newline)
+        return "\ufeff" + text if self.bom else text
 
 
 def _source_text(cell: dict[str, Any]) -> str:
@@ -372,7 +387,8 @@ class NotebookSource:
         from seedmigrate.transforms import FixError, apply_edits
 
         try:
-            texts = split_module(apply_edits(self.module.text, edits), self.module)
+            fixed = apply_edits(self.module.text, edits)
+            texts = split_module(fixed, self.module)
         except NotebookError as exc:
             raise FixError(str(exc)) from exc
         return self.raw.decode("utf-8"), self.encode_cells(texts).decode("utf-8")
@@ -398,7 +414,7 @@ def read_notebook(path: Path, raw: bytes) -> NotebookSource:
     notebook = load_notebook(raw)
     cells = tuple(code_cells(notebook))
     module = build_module(cells)
-    return NotebookSource(path, raw, notebook, cells, module, Layout.of(raw.decode("utf-8-sig")))
+    return NotebookSource(path, raw, notebook, cells, module, Layout.of(raw.decode("utf-8")))
 
 
 def module_of_view(source: NotebookSource, view_text: str) -> Module:
@@ -425,10 +441,12 @@ def process_notebook(
 
     name = display or str(path)
     result = FileResult(name)
+    from seedmigrate.files import SourceError, read_bytes
+
     try:
-        raw = data if data is not None else path.read_bytes()
-    except OSError as exc:
-        result.error = _error(name, f"cannot read file: {exc.strerror or exc}")
+        raw = data if data is not None else read_bytes(path)
+    except SourceError as exc:
+        result.error = _error(name, exc.message)
         return result
     try:
         source = read_notebook(path, raw)

@@ -14,7 +14,7 @@ from pathlib import Path
 from seedmigrate.analysis import analyse_tree, might_need_analysis
 from seedmigrate.analysis.model import Finding
 from seedmigrate.config import Config
-from seedmigrate.files import SourceError, SourceFile, decode_source, read_source
+from seedmigrate.files import SourceError, SourceFile, decode_source, read_bytes, read_source
 from seedmigrate.fixing import parse
 
 
@@ -41,6 +41,13 @@ class FileResult:
 
 def _error(path: str, message: str, line: int = 1, column: int = 1) -> Finding:
     return Finding("SEED000", message, line, column, line, column, False, (), path)
+
+
+def error_result(name: str, message: str, line: int = 1, column: int = 1) -> FileResult:
+    """The result for a path that could not be processed at all: one SEED000 error."""
+    result = FileResult(name)
+    result.error = _error(name, message, line, column)
+    return result
 
 
 def analyse_file(
@@ -100,12 +107,21 @@ def fix_file(result: FileResult, config: Config) -> FileResult:
         message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
         result.error = _error(result.path, f"fix not applied, file left unchanged: {message}")
         return result
+    except RecursionError:
+        result.error = _error(
+            result.path,
+            "fix not applied, file left unchanged: too deeply nested for the rewriter "
+            "(libcst); split the most deeply nested expression",
+        )
+        return result
     except Exception as exc:  # noqa: BLE001 - a bug in a fix must not cost the user a file
         result.error = _error(
             result.path,
             f"fix not applied, file left unchanged: internal error {type(exc).__name__}: {exc}",
         )
         return result
+    # libcst's round trip drops some form feeds: put back those of lines it kept (a
+    # finding on such a line may then be one column early)
     result.new_text = fixed.text
     result.remaining = fixed.findings
     return result
@@ -135,6 +151,8 @@ def process_file(
             return process_notebook(path, config, fix, force, data=data, display=display)
         result = analyse_file(path, config, data=data, display=display, force=force)
         return fix_file(result, config) if fix else result
+    except RecursionError:
+        return error_result(name, "too deeply nested to analyse, file left unchanged")
     except Exception as exc:  # noqa: BLE001 - reported, never swallowed silently
         result = FileResult(name)
         result.error = _error(
@@ -158,10 +176,10 @@ def check_file(path: Path, config: Config, force: bool = False) -> FileResult:
     """
     name = str(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
+        data = read_bytes(path)
+    except SourceError as exc:
         result = FileResult(name)
-        result.error = _error(name, f"cannot read file: {exc.strerror or exc}")
+        result.error = _error(name, exc.message, exc.line, exc.column)
         return result
     result = process_file(path, config, False, force, data=data, display=name)
     if result.error is not None and result.error.message.startswith("internal error"):
@@ -180,18 +198,25 @@ def _process_one(job: tuple[Path, bool], config: Config, fix: bool) -> FileResul
 
 
 def _in_order(work, paths: Sequence[Path], forced: Sequence[bool], jobs: int):
-    """``work((path, force))`` for every path, in order, on ``jobs`` worker processes."""
+    """``work((path, force))`` for every path, in order, on ``jobs`` worker processes.
+
+    A worker that dies (killed, out of memory) costs only the file it was on, which
+    gets a SEED000 result; see :mod:`seedmigrate.workers`.
+    """
     items = list(zip(paths, forced, strict=True))
     if jobs <= 1 or len(items) < 2:
         yield from map(work, items)
         return
-    from concurrent.futures import ProcessPoolExecutor
+    from seedmigrate.workers import map_in_order
 
     # Files cost from microseconds (skipped by the pre-filter) to seconds (a huge
     # module): small chunks keep both workers busy to the end.
     chunksize = max(1, min(16, len(items) // (jobs * 4)))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(work, items, chunksize=chunksize)
+    yield from map_in_order(work, items, jobs, _failed_in_worker, chunksize=chunksize)
+
+
+def _failed_in_worker(item: tuple[Path, bool], why: str) -> FileResult:
+    return error_result(str(item[0]), why)
 
 
 def check_files(

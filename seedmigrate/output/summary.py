@@ -76,7 +76,7 @@ def markdown_summary(results: Sequence, *, applied: bool = True) -> str:
         f"**{plural(follow_up_count, 'follow-up')}** need a human",
     ]
     if errors:
-        head.append(f"; **{plural(len(errors), 'file')}** could not be read or parsed")
+        head.append(f"; **{plural(len(errors), 'file')}** could not be read, parsed or written")
     head.append(".\n")
     if not sections and not errors:
         head.append("\nNothing to migrate: every file already seeds deterministically.\n")

@@ -10,6 +10,7 @@ comment lines move to the next statement, so no comment is lost.
 from __future__ import annotations
 
 import ast
+import difflib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
@@ -474,6 +475,31 @@ def unused_import_edits(before: str, after: str) -> list[Edit]:
     return edits
 
 
+def restore_form_feeds(before: str, after: str) -> str:
+    """``after`` with the form feeds libcst dropped put back on the lines it kept.
+
+    libcst does not round-trip a form feed at the start of a statement's line
+    (``\\fdef f():`` comes back as ``def f():``), so lines an edit did not touch would
+    change. Every line of ``after`` that is a line of ``before`` without its form feeds,
+    in the same place of the diff, is given back its form feeds.
+    """
+    if "\f" not in before:
+        return after
+    from seedmigrate.output.diff import split_lines
+
+    old, new = split_lines(before), split_lines(after)
+    matcher = difflib.SequenceMatcher(
+        None,
+        [line.replace("\f", "") for line in old],
+        [line.replace("\f", "") for line in new],
+        autojunk=False,
+    )
+    for tag, i1, i2, j1, _ in matcher.get_opcodes():
+        if tag == "equal":
+            new[j1 : j1 + i2 - i1] = old[i1:i2]
+    return "".join(new)
+
+
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     """Apply ``edits`` to ``text`` and return the new source.
 
@@ -492,7 +518,7 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     if transformer.pending:
         missing = sorted(transformer.pending, key=lambda e: e.pos)[0]
         raise FixError(f"internal: no node for {missing.kind} at {missing.pos}")
-    result = new.code
+    result = restore_form_feeds(text, new.code)
     try:
         cleanup = unused_import_edits(text, result)
     except SyntaxError as exc:
