@@ -398,8 +398,13 @@ class Flow:
         return self._in_loop(node, frozenset())
 
     def _in_loop(self, node: ast.AST, seen: frozenset) -> bool:
+        child = node
         for ancestor in self.ctx.ancestors(node):
-            if isinstance(ancestor, _LOOPS):
+            if isinstance(ancestor, ast.While) or (
+                isinstance(ancestor, (ast.For, ast.AsyncFor))
+                and child is not ancestor.iter  # the iterable is evaluated once
+                and child is not ancestor.target
+            ):
                 return True
             if isinstance(ancestor, (*_FUNCTIONS, ast.Lambda, ast.ClassDef)):
                 if not isinstance(ancestor, _FUNCTIONS) or id(ancestor) in seen:
@@ -407,6 +412,7 @@ class Flow:
                 return any(
                     self._in_loop(site, seen | {id(ancestor)}) for site, _ in self.callers(ancestor)
                 )
+            child = ancestor
         return False
 
     # -- bindings --------------------------------------------------------------------

@@ -267,6 +267,10 @@ class TrainingAnalysis:
     def _candidates(self) -> list[TrainingLoop]:
         found = []
         for node in self.ctx.nodes:
+            if isinstance(node, _LOOPS) and any(
+                isinstance(n, (ast.Yield, ast.YieldFrom)) for n in ast.walk(node)
+            ):
+                continue  # a generator's loop hands out epochs; the loop over it trains
             if isinstance(node, (ast.For, ast.AsyncFor)):
                 var = self._epoch_var(node)
                 if var:

@@ -124,6 +124,20 @@ class _ApplyEdits(cst.CSTTransformer):
                     result.extend(statements)
         return result, carry
 
+    def leave_SimpleStatementSuite(
+        self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite
+    ) -> cst.SimpleStatementSuite:
+        """``if f(): torch.manual_seed(1)``: the body on the header's line."""
+        keys = [self._pos(small) for small in original_node.body]
+        removed = {pos for pos in keys if self._take("remove", pos)}
+        if not removed:
+            return updated_node
+        kept = [s for s, pos in zip(updated_node.body, keys, strict=True) if pos not in removed]
+        if not kept:
+            kept = [cst.Pass()]
+        kept[-1] = kept[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        return updated_node.with_changes(body=kept)
+
     def leave_IndentedBlock(
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
     ) -> cst.IndentedBlock:
