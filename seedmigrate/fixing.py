@@ -57,7 +57,14 @@ def parse(text: str, path: str) -> ast.Module:
         return ast.parse(text, filename=path)
 
 
-def fix_text(text: str, findings: list[Finding], config: Config, path: str) -> Fixed:
+def fix_text(
+    text: str,
+    findings: list[Finding],
+    config: Config,
+    path: str,
+    *,
+    tree: ast.Module | None = None,
+) -> Fixed:
     """Apply ``findings``' fixes to ``text`` under the guarantees, to the fixpoint.
 
     Raises :class:`seedmigrate.transforms.FixError` or ``SyntaxError`` when an edit
@@ -68,7 +75,7 @@ def fix_text(text: str, findings: list[Finding], config: Config, path: str) -> F
         fixable = [f for f in findings if f.fixable]
         if not fixable:
             break
-        new_text, tree, dropped = _apply_guarded(text, fixable, config, path)
+        new_text, tree, dropped = _apply_guarded(text, fixable, config, path, tree)
         withheld += dropped
         if new_text == text:
             break
@@ -78,16 +85,21 @@ def fix_text(text: str, findings: list[Finding], config: Config, path: str) -> F
 
 
 def _apply_guarded(
-    text: str, fixable: list[Finding], config: Config, path: str
+    text: str,
+    fixable: list[Finding],
+    config: Config,
+    path: str,
+    before_tree: ast.Module | None = None,
 ) -> tuple[str, ast.Module, list[tuple[Finding, Violation]]]:
     from seedmigrate.transforms import apply_edits
 
-    before_tree = parse(text, path)
+    if before_tree is None:
+        before_tree = parse(text, path)
     before = facts_for(text, before_tree, config)
     active = list(fixable)
     dropped: list[tuple[Finding, Violation]] = []
     while active:
-        new_text = apply_edits(text, [e for f in active for e in f.edits])
+        new_text = apply_edits(text, [e for f in active for e in f.edits], before_tree)
         tree = parse(new_text, path)
         violations = check(before, facts_for(new_text, tree, config))
         if not violations:

@@ -87,7 +87,7 @@ def check(before: FileFacts, after: FileFacts) -> list[Violation]:
             continue
         found.append(violation)
     found += _seeded_paths(before, after)
-    found += _comments(before.ctx.text, after.ctx.text)
+    found += _comments(before, after)
     return found
 
 
@@ -468,8 +468,16 @@ def comments(text: str) -> Counter[str]:
     return found
 
 
-def _comments(old: str, new: str) -> list[Violation]:
-    lost = comments(old) - comments(new)
+#: Texts at least this long have their comments compared only where lines changed.
+_COMPARE_ALL_BELOW = 200_000
+
+
+def _comments(before: FileFacts, after: FileFacts) -> list[Violation]:
+    old, new = before.ctx.text, after.ctx.text
+    if len(old) < _COMPARE_ALL_BELOW:
+        lost = comments(old) - comments(new)
+    else:
+        lost = _changed_comments(before, after)
     if not lost:
         return []
     lines = old.splitlines()
@@ -486,6 +494,42 @@ def _comments(old: str, new: str) -> list[Violation]:
                 in_original=True,
             )
         )
+    return found
+
+
+def _changed_comments(before: FileFacts, after: FileFacts) -> Counter[str]:
+    """Comments of a long text lost where lines changed: the top-level statements (with
+    the lines above them) that hold a changed line are tokenized, old and new; a
+    top-level statement is always complete, so each tokenizes on its own."""
+    import difflib
+
+    from seedmigrate.analysis.context import source_lines
+
+    a, b = source_lines(before.ctx.text), source_lines(after.ctx.text)
+    changed_old: set[int] = set()
+    changed_new: set[int] = set()
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            changed_old.update(range(i1 + 1, i2 + 2))
+            changed_new.update(range(j1 + 1, j2 + 2))
+    return _comments_near(a, before.ctx.tree, changed_old) - _comments_near(
+        b, after.ctx.tree, changed_new
+    )
+
+
+def _comments_near(lines: list[str], tree: ast.Module, changed: set[int]) -> Counter[str]:
+    found: Counter[str] = Counter()
+    previous_end = 0
+    spans = []
+    for stmt in tree.body:
+        end = stmt.end_lineno or stmt.lineno
+        spans.append((previous_end + 1, end))
+        previous_end = end
+    spans.append((previous_end + 1, len(lines)))  # comments after the last statement
+    for start, end in spans:
+        if any(line in changed for line in range(start, end + 1)):
+            found += comments("".join(lines[start - 1 : end]))
     return found
 
 

@@ -6,6 +6,7 @@ written here: the CLI decides what to write, and writes atomically.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ class FileResult:
     new_text: str | None = None  # set by fix() when the file changes
     remaining: list[Finding] = field(default_factory=list)  # after fixing
     digest: str | None = None  # content hash, set by check_file when the bytes were read
+    #: The parsed source, kept from analysis to fixing in one process (never sent back).
+    tree: ast.Module | None = field(default=None, repr=False, compare=False)
 
     @property
     def changed(self) -> bool:
@@ -84,6 +87,7 @@ def analyse_file(
         result.error = _error(name, f"cannot parse: {exc}")
         return result
     result.findings = analyse_tree(source.text, tree, config, name)
+    result.tree = tree
     return result
 
 
@@ -102,7 +106,7 @@ def fix_file(result: FileResult, config: Config) -> FileResult:
         result.remaining = list(result.findings)
         return result
     try:
-        fixed = fix_text(result.source.text, result.findings, config, result.path)
+        fixed = fix_text(result.source.text, result.findings, config, result.path, tree=result.tree)
     except (FixError, SyntaxError) as exc:
         message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
         result.error = _error(result.path, f"fix not applied, file left unchanged: {message}")
@@ -150,7 +154,10 @@ def process_file(
 
             return process_notebook(path, config, fix, force, data=data, display=display)
         result = analyse_file(path, config, data=data, display=display, force=force)
-        return fix_file(result, config) if fix else result
+        if fix:
+            result = fix_file(result, config)
+        result.tree = None  # large, and never needed past this point
+        return result
     except RecursionError:
         return error_result(name, "too deeply nested to analyse, file left unchanged")
     except Exception as exc:  # noqa: BLE001 - reported, never swallowed silently

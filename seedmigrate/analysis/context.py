@@ -106,12 +106,61 @@ def _walk(tree: ast.AST) -> tuple[list[ast.AST], dict[int, ast.AST]]:
     return nodes, parents
 
 
+#: A module-level literal with at least this many nodes is left out of the analysis.
+PRUNE_FROM = 5_000
+
+
+def _literal_size(node: ast.AST, limit: int = 10_000_000) -> int:
+    """How many nodes the literal ``node`` has (0 if it is not pure literal data)."""
+    count = 0
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        kind = type(current)
+        count += 1
+        if kind is ast.Constant:
+            continue
+        if kind is ast.List or kind is ast.Tuple or kind is ast.Set:
+            stack.extend(current.elts)  # type: ignore[attr-defined]
+        elif kind is ast.Dict:
+            keys = current.keys  # type: ignore[attr-defined]
+            if any(k is None for k in keys):
+                return 0  # ``{**other}``
+            stack.extend(keys)
+            stack.extend(current.values)  # type: ignore[attr-defined]
+        elif kind is ast.UnaryOp and type(current.operand) is ast.Constant:  # type: ignore[attr-defined]
+            count += 1
+        else:
+            return 0
+        if count > limit:
+            break
+    return count
+
+
+def prune_literal_data(tree: ast.Module) -> None:
+    """Replace each large literal assigned at module level (``TABLE = [(0, 0.5), ...]``)
+    by ``...`` in ``tree``, in place, keeping its position: the analysis then walks the
+    code, not the data, and the table's nodes are freed. A literal holds no call, name or
+    import, so no finding can change."""
+    for stmt in tree.body:
+        if not isinstance(stmt, (ast.Assign, ast.AnnAssign)) or stmt.value is None:
+            continue
+        value = stmt.value
+        if not isinstance(value, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+            continue
+        if _literal_size(value) >= PRUNE_FROM:
+            stmt.value = ast.copy_location(ast.Constant(value=...), value)
+            stmt.value.end_lineno = value.end_lineno
+            stmt.value.end_col_offset = value.end_col_offset
+
+
 class FileContext:
     """One file's source, its ``ast`` tree and the facts rules look up."""
 
     def __init__(self, text: str, tree: ast.Module, config: Config | None = None) -> None:
         self.text = text
         self.tree = tree
+        prune_literal_data(tree)
         self.config = config or Config()
         self.names = NameResolver(tree)
         #: Every node of the tree, in ``ast.walk`` order.
@@ -120,6 +169,32 @@ class FileContext:
         self.calls: list[tuple[ast.Call, str | None]] = [
             (node, qualify(node.func)) for node in self.nodes if isinstance(node, ast.Call)
         ]
+
+    @cached_property
+    def _scope_nodes(self) -> dict[int, list[ast.AST]]:
+        """``id(scope)`` -> the nodes of that scope's own code, in ``ast.walk`` order.
+
+        A scope is the module, a function, a lambda or a class; a nested one's node is
+        listed in its parent scope, its contents in its own. Built in one pass (parents
+        come before children in ``nodes``), so scoped walks never re-walk the tree.
+        """
+        scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+        owner: dict[int, ast.AST] = {}
+        found: dict[int, list[ast.AST]] = {id(self.tree): []}
+        parents = self.parents
+        tree = self.tree
+        for node in self.nodes:
+            parent = parents.get(id(node))
+            if parent is None:
+                continue
+            scope = parent if isinstance(parent, scopes) else owner.get(id(parent), tree)
+            owner[id(node)] = scope
+            found.setdefault(id(scope), []).append(node)
+        return found
+
+    def scope_nodes(self, scope: ast.AST) -> list[ast.AST]:
+        """The nodes of ``scope``'s own code (nested functions' bodies excluded)."""
+        return self._scope_nodes.get(id(scope), [])
 
     # -- positions -------------------------------------------------------------------
 

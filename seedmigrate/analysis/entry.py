@@ -257,11 +257,11 @@ class EntryAnalysis:
             and isinstance(n.value, ast.Name)
             and n.value.id == name
             and SEED_NAME.match(n.attr)
-            for n in ast.walk(self.ctx.tree)
+            for n in self.ctx.nodes
         )
 
     def _assignment(self, name: str) -> ast.stmt:
-        for node in ast.walk(self.ctx.tree):
+        for node in self.ctx.nodes:
             if isinstance(node, ast.Assign) and any(
                 isinstance(t, ast.Name) and t.id == name for t in node.targets
             ):
@@ -271,7 +271,7 @@ class EntryAnalysis:
     def _parsers_from_calls(self) -> dict[str, str]:
         """``parser = get_parser()`` where ``get_parser`` is imported: name -> origin."""
         found = {}
-        for node in ast.walk(self.ctx.tree):
+        for node in self.ctx.nodes:
             if (
                 isinstance(node, ast.Assign)
                 and len(node.targets) == 1
@@ -413,7 +413,7 @@ class EntryAnalysis:
         return None
 
     def _absl_flags_var(self) -> str | None:
-        for stmt in ast.walk(self.ctx.tree):
+        for stmt in self.ctx.nodes:
             if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
                 qualname = self.ctx.qualify(stmt.value) or ""
                 if qualname.endswith("flags.FLAGS"):

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import ast
 import builtins
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -109,6 +109,15 @@ def _binds(stmt: ast.stmt, name: str) -> bool:
     return False
 
 
+def _statement_names(stmt: ast.stmt) -> list[str]:
+    """Names a module-level import, ``def`` or ``class`` binds."""
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return [a.asname or a.name.split(".")[0] for a in stmt.names if a.name != "*"]
+    if isinstance(stmt, (*_FUNCTIONS, ast.ClassDef)):
+        return [stmt.name]
+    return []
+
+
 def _target_binds(target: ast.AST, name: str) -> bool:
     if isinstance(target, ast.Name):
         return target.id == name
@@ -145,7 +154,10 @@ class Flow:
     @cached_property
     def _slots(self) -> dict[int, Slot]:
         found: dict[int, Slot] = {}
+        holders = (ast.stmt, ast.Module, ast.ExceptHandler, ast.match_case)
         for node in self.ctx.nodes:
+            if not isinstance(node, holders):
+                continue
             for field in _BLOCK_FIELDS:
                 value = getattr(node, field, None)
                 if isinstance(value, list):
@@ -356,14 +368,9 @@ class Flow:
                     todo.append(callee)
         return False
 
-    def walk_scope(self, scope: ast.AST) -> Iterator[ast.AST]:
+    def walk_scope(self, scope: ast.AST) -> list[ast.AST]:
         """Nodes of ``scope``'s own code (nested functions and classes excluded)."""
-        stack = list(ast.iter_child_nodes(scope))
-        while stack:
-            node = stack.pop()
-            yield node
-            if not isinstance(node, (*_FUNCTIONS, ast.ClassDef, ast.Lambda)):
-                stack.extend(ast.iter_child_nodes(node))
+        return self.ctx.scope_nodes(scope)
 
     @cached_property
     def _callees_by_site(self) -> dict[int, list[ast.AST]]:
@@ -440,17 +447,25 @@ class Flow:
             return self._module_binds(name) or self._enclosing_binds(scope, name)
         return False
 
+    @cached_property
+    def _module_names(self) -> set[str]:
+        """Names bound anywhere in module-level code."""
+        names: set[str] = set()
+        for node in self.ctx.scope_nodes(self.ctx.tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+            elif isinstance(node, ast.stmt):
+                names.update(_statement_names(node))
+        return names
+
     def _module_binds(self, name: str) -> bool:
-        return any(
-            isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
-            for n in ast.walk(self.ctx.tree)
-            if self.ctx.enclosing_function(n) is None
-        ) or any(_binds(stmt, name) for stmt in self.ctx.tree.body)
+        return name in self._module_names
 
     def _enclosing_binds(self, function: ast.AST, name: str) -> bool:
         outer = self.ctx.enclosing_function(function)
         while outer is not None:
-            if any(_binds(stmt, name) for stmt in ast.walk(outer) if isinstance(stmt, ast.stmt)):
+            own = self.ctx.scope_nodes(outer)
+            if any(_binds(stmt, name) for stmt in own if isinstance(stmt, ast.stmt)):
                 return True
             args = outer.args
             if any(a.arg == name for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]):

@@ -153,7 +153,7 @@ def _is_rank_term(facts: FileFacts, node: ast.AST, scope: ast.AST, depth: int = 
         if depth < 2:
             values = [
                 n.value
-                for n in ast.walk(scope)
+                for n in facts.ctx.scope_nodes(scope)
                 if isinstance(n, ast.Assign)
                 and any(isinstance(t, ast.Name) and t.id == node.id for t in n.targets)
             ]
@@ -442,7 +442,7 @@ def _external_seed(facts: FileFacts, seed: ast.expr | None, depth: int = 0) -> b
                 return False
         values = [
             node.value
-            for node in ast.walk(facts.ctx.tree)
+            for node in facts.ctx.nodes
             if isinstance(node, ast.Assign)
             and any(isinstance(t, ast.Name) and t.id == seed.id for t in node.targets)
         ]

@@ -191,7 +191,7 @@ class SeedingAnalysis:
                 calls[call.func.id].append(call)
         # A helper referenced other than by a call (passed as a callback, exported in
         # ``__all__``) must stay: it is emptied instead.
-        for node in ast.walk(self.ctx.tree):
+        for node in self.ctx.nodes:
             if isinstance(node, ast.Name) and node.id in calls:
                 parent = self.ctx.parent(node)
                 if not (isinstance(parent, ast.Call) and parent.func is node):

@@ -98,7 +98,7 @@ class TrainingAnalysis:
         """The value last assigned to ``name`` before ``loop`` in the same function."""
         scope = self.ctx.enclosing_function(loop) or self.ctx.tree
         found = None
-        for node in ast.walk(scope):
+        for node in self.ctx.scope_nodes(scope):
             if (
                 isinstance(node, ast.Assign)
                 and node.lineno < loop.lineno  # type: ignore[attr-defined]
@@ -267,20 +267,19 @@ class TrainingAnalysis:
     def _candidates(self) -> list[TrainingLoop]:
         found = []
         for node in self.ctx.nodes:
-            if isinstance(node, _LOOPS) and any(
-                isinstance(n, (ast.Yield, ast.YieldFrom)) for n in ast.walk(node)
-            ):
+            if not isinstance(node, _LOOPS):
+                continue
+            if any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in ast.walk(node)):
                 continue  # a generator's loop hands out epochs; the loop over it trains
             if isinstance(node, (ast.For, ast.AsyncFor)):
                 var = self._epoch_var(node)
                 if var:
                     found.append(TrainingLoop(node, var, "epoch"))
                     continue
-            if isinstance(node, _LOOPS):
-                var = self._iteration_var(node)
-                if var and self.trains(node):
-                    found.append(TrainingLoop(node, var, "iteration"))
-                    continue
+            var = self._iteration_var(node)
+            if var and self.trains(node):
+                found.append(TrainingLoop(node, var, "iteration"))
+                continue
             # ``for step, (x, y) in enumerate(dataset):`` training at the top of the script
             # (not in a function nothing here calls, such as a library's train_one_epoch,
             # which another module runs once per epoch)
@@ -361,7 +360,7 @@ class TrainingAnalysis:
     def _names_given_seeder_cb(self) -> set[str]:
         """Variables that get ``seeder.SeederCB()`` appended or added somewhere."""
         names = set()
-        for node in ast.walk(self.ctx.tree):
+        for node in self.ctx.nodes:
             if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
                 if any(self.ctx.is_seeder_call(n, "SeederCB") for n in ast.walk(node.value)):
                     names.add(node.target.id)

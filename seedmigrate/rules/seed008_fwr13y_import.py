@@ -27,7 +27,7 @@ def _replacement(path: str, runtime: str) -> str | None:
 
 def check(facts: FileFacts) -> Iterator[Finding]:
     runtime = facts.ctx.config.runtime_module
-    for node in ast.walk(facts.ctx.tree):
+    for node in facts.ctx.nodes:
         paths: list[str] = []
         if isinstance(node, ast.Import):
             paths = [alias.name for alias in node.names]

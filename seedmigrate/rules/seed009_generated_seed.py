@@ -14,7 +14,7 @@ def check(facts: FileFacts) -> Iterator[Finding]:
     seeding = facts.seeding
     if not facts.trains:
         return
-    for node in ast.walk(facts.ctx.tree):
+    for node in facts.ctx.nodes:
         if isinstance(node, ast.Assign) and seeding.is_generated_seed(node):
             if seeding.in_loop_or_thread(node):
                 continue

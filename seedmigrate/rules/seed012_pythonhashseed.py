@@ -16,7 +16,7 @@ def _mentions_hashseed(node: ast.AST) -> bool:
 
 def check(facts: FileFacts) -> Iterator[Finding]:
     ctx = facts.ctx
-    for node in ast.walk(ctx.tree):
+    for node in ctx.nodes:
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if (

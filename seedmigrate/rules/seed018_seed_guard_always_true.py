@@ -30,7 +30,7 @@ def check(facts: FileFacts) -> Iterator[Finding]:
     if not will_have_init(facts):
         return
     dest = seed_dest(facts)
-    for node in ast.walk(facts.ctx.tree):
+    for node in facts.ctx.nodes:
         if isinstance(node, ast.If) and _tests_seed(node.test, dest):
             if facts.seeding.removable(node):
                 continue  # a guard that only seeded is removed (SEED001)

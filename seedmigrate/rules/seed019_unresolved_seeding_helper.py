@@ -22,7 +22,7 @@ HELPER_NAME = re.compile(
 
 def check(facts: FileFacts) -> Iterator[Finding]:
     ctx = facts.ctx
-    local = {n.name for n in ast.walk(ctx.tree) if isinstance(n, ast.FunctionDef)}
+    local = {n.name for n in ctx.nodes if isinstance(n, ast.FunctionDef)}
     for call, qualname in ctx.calls:
         if qualname in SEEDING_FUNCTIONS or not call.args:
             continue

@@ -41,7 +41,7 @@ def _names_given_callback(facts: FileFacts) -> set[str]:
         return any(ctx.is_seeder_call(n, CALLBACK) for n in ast.walk(node))
 
     names = set()
-    for node in ast.walk(ctx.tree):
+    for node in ctx.nodes:
         if isinstance(node, ast.Assign) and holds(node.value):
             names.update(t.id for t in node.targets if isinstance(t, ast.Name))
         elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
@@ -61,7 +61,7 @@ def _names_given_callback(facts: FileFacts) -> set[str]:
 def _sequence_names(facts: FileFacts) -> set[str]:
     """Names only ever assigned a list or tuple display (safe to unpack)."""
     kinds: dict[str, bool] = {}
-    for node in ast.walk(facts.ctx.tree):
+    for node in facts.ctx.nodes:
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Name):
