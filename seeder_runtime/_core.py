@@ -22,6 +22,19 @@ import numpy as np
 
 from seeder_runtime import _distributed
 
+__all__ = [
+    "get_master_seed",
+    "init",
+    "load_state_dict",
+    "register_generator",
+    "reseed",
+    "reset",
+    "state_dict",
+    "unregister_generator",
+]
+"""The API every backend module re-exports (``seeder_runtime``, ``.torch``, ``.tf``,
+``.lightning``): listed once, here."""
+
 logger = logging.getLogger("seeder_runtime")
 
 SCHEMES = ("v1", "fwr13y")
@@ -505,6 +518,18 @@ def load_state_dict(d: dict[str, Any]) -> None:
     for name, backend in state.backends.items():
         if name in d:
             backend.load_state_dict(d[name])
+
+
+def reset() -> None:
+    """Forget ``init``, the last reseed and every registered generator.
+
+    The seeder is then as after a fresh import: calls other than ``init``,
+    ``load_state_dict`` and ``register_generator`` raise ``RuntimeError`` again. Loaded
+    backends stay loaded, and the environment (``SEEDER_MASTER_SEED``, ``SEEDER_LOG``...)
+    is read again by the next ``init``. For test suites and for programs that run
+    several independent trainings in one process; a training script does not need it.
+    """
+    vars(_STATE).update(vars(_State(backends=_STATE.backends)))
 
 
 def last_reseed() -> tuple[int, int, int, int, int]:

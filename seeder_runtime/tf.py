@@ -15,26 +15,10 @@ import numpy as np
 import tensorflow as tf
 
 from seeder_runtime import _core
-from seeder_runtime._core import (
-    get_master_seed,
-    init,
-    load_state_dict,
-    register_generator,
-    reseed,
-    state_dict,
-    unregister_generator,
-)
+from seeder_runtime._core import *  # noqa: F403  (the API, listed once in _core.__all__)
 
-__all__ = [
-    "SeederCB",
-    "get_master_seed",
-    "init",
-    "load_state_dict",
-    "register_generator",
-    "reseed",
-    "state_dict",
-    "unregister_generator",
-]
+__all__ = ["SeederCB", "model_seed_generators", "reset_model_seed_generators"]
+__all__ += _core.__all__
 
 try:  # Keras 3 keeps its global SeedGenerator and seed in a private registry.
     from keras.src.backend.common import global_state as _keras_global_state
@@ -181,5 +165,5 @@ class SeederCB(keras.callbacks.Callback):
         self.task = task
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        reseed(self.task, epoch)
+        _core.reseed(self.task, epoch)
         reset_model_seed_generators(self.model)

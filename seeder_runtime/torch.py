@@ -15,27 +15,10 @@ import numpy as np
 import torch
 
 from seeder_runtime import _core
-from seeder_runtime._core import (
-    get_master_seed,
-    init,
-    load_state_dict,
-    register_generator,
-    reseed,
-    state_dict,
-    unregister_generator,
-)
+from seeder_runtime._core import *  # noqa: F403  (the API, listed once in _core.__all__)
 
-__all__ = [
-    "get_master_seed",
-    "init",
-    "load_state_dict",
-    "register_generator",
-    "reseed",
-    "sampler_seed",
-    "state_dict",
-    "unregister_generator",
-    "worker_init_fn",
-]
+__all__ = ["sampler_seed", "worker_init_fn"]
+__all__ += _core.__all__
 
 _TORCH_WORD = _core.CONSUMER_WORDS["torch"]
 
@@ -170,5 +153,5 @@ def sampler_seed() -> int:
     Raises:
         RuntimeError: ``init`` was not called.
     """
-    master = get_master_seed()
+    master = _core.get_master_seed()
     return _core.derive_seed("distributed-sampler", master, 0, 0, 0) >> 1

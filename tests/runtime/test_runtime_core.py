@@ -359,7 +359,7 @@ def test_load_state_dict_without_init_restores_seeder():
         "last_task": 1,
         "last_epoch": 2,
     }
-    _core._STATE.master_seed = None
+    seeder.reset()
     seeder.load_state_dict(saved)
     assert seeder.get_master_seed() == 8
     assert _core.last_reseed() == (8, 1, 2, 3, 4)
@@ -377,6 +377,40 @@ def test_load_state_dict_from_other_rank_warns(caplog):
     with caplog.at_level(logging.WARNING, logger="seeder_runtime"):
         seeder.load_state_dict(saved)
     assert any("one state_dict per rank" in r.getMessage() for r in caplog.records)
+
+
+# ---------------------------------------------------------------- reset and the API
+
+
+def test_reset_forgets_init_generators_and_the_last_reseed():
+    calls = []
+    seeder.register_generator(calls.append)
+    seeder.init(3, ngpus=2, local_rank=1, scheme="fwr13y")
+    seeder.reseed(1, 4)
+    seeder.reset()
+    for call in (lambda: seeder.reseed(0), seeder.get_master_seed, seeder.state_dict):
+        with pytest.raises(RuntimeError, match=r"init\(\)"):
+            call()
+    seeder.init(3)
+    seeder.reseed(1, 4)
+    assert len(calls) == 1  # the generator registered before the reset is gone
+    assert _core.last_reseed() == (3, 1, 4, 0, 1)  # defaults again: v1, rank 0 of 1
+    assert seeder.state_dict()["seeder"]["scheme"] == "v1"
+
+
+def test_reset_keeps_loaded_backends(monkeypatch):
+    backend = object()
+    monkeypatch.setitem(_core._STATE.backends, "fake", backend)
+    seeder.reset()
+    assert _core._STATE.backends["fake"] is backend
+
+
+def test_the_package_exports_the_core_api():
+    assert set(seeder.__all__) == set(_core.__all__) == {
+        "get_master_seed", "init", "load_state_dict", "register_generator",
+        "reseed", "reset", "state_dict", "unregister_generator",
+    }  # fmt: skip
+    assert all(getattr(seeder, name) is getattr(_core, name) for name in _core.__all__)
 
 
 # ---------------------------------------------------------------- SEEDER_LOG

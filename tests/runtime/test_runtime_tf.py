@@ -26,7 +26,10 @@ def _draws():
 
 
 def test_backend_module_shares_the_core_api():
-    assert seeder.reseed is seeder_runtime.reseed
+    extras = {"SeederCB", "model_seed_generators", "reset_model_seed_generators"}
+    assert set(seeder.__all__) == {*_core.__all__, *extras}
+    for name in seeder_runtime.__all__:
+        assert getattr(seeder, name) is getattr(seeder_runtime, name)
 
 
 def test_reseed_repeats_every_tf_and_keras_stream():

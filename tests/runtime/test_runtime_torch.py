@@ -15,8 +15,9 @@ from seeder_runtime import _core
 
 
 def test_backend_module_shares_the_core_api():
-    assert seeder.reseed is seeder_runtime.reseed
-    assert seeder.init is seeder_runtime.init
+    assert set(seeder.__all__) == {*_core.__all__, "sampler_seed", "worker_init_fn"}
+    for name in seeder_runtime.__all__:
+        assert getattr(seeder, name) is getattr(seeder_runtime, name)
 
 
 def test_reseed_seeds_torch_like_manual_seed():
