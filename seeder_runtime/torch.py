@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -74,13 +75,23 @@ class _TorchBackend:
             state["cuda"] = torch.cuda.get_rng_state_all()
         return state
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        torch.set_rng_state(state["cpu"])
-        cuda_states = state.get("cuda")
+    def prepare_state(self, state: Any) -> Callable[[], None]:
+        cpu = state["cpu"]
+        _check_rng_state("torch.cpu", cpu, torch.Generator())
+        cuda_states = list(state.get("cuda") or ())
+        count = 0
         if cuda_states and torch.cuda.is_available():
             count = min(len(cuda_states), torch.cuda.device_count())
             for device in range(count):
+                scratch = torch.Generator(device=f"cuda:{device}")
+                _check_rng_state(f"torch.cuda[{device}]", cuda_states[device], scratch)
+
+        def restore() -> None:
+            torch.set_rng_state(cpu)
+            for device in range(count):
                 torch.cuda.set_rng_state(cuda_states[device], device)
+
+        return restore
 
     def enable_determinism(self) -> None:
         # cuBLAS needs a fixed workspace for deterministic results (CUDA >= 10.2).
@@ -88,6 +99,16 @@ class _TorchBackend:
         torch.use_deterministic_algorithms(True)
         torch.backends.cudnn.deterministic = True
         torch.backends.cudnn.benchmark = False
+
+
+def _check_rng_state(name: str, value: Any, scratch: torch.Generator) -> None:
+    """Raise ValueError unless ``value`` is an RNG state ``scratch``'s kind accepts."""
+    if not isinstance(value, torch.Tensor) or value.dtype != torch.uint8:
+        raise ValueError(f"load_state_dict: {name} is not an RNG state tensor: {value!r:.80}")
+    try:
+        scratch.set_state(value)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(f"load_state_dict: {name} is not an RNG state ({exc})") from None
 
 
 _core.register_backend(_TorchBackend())

@@ -164,6 +164,31 @@ def test_rank_env_precedence_and_explicit_arguments(monkeypatch):
     assert _core.last_reseed()[3:] == (0, 3)
 
 
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"RANK": "-1", "WORLD_SIZE": "2"}, "RANK=-1"),
+        ({"RANK": "0", "WORLD_SIZE": "0"}, "WORLD_SIZE=0"),
+        ({"RANK": "2", "WORLD_SIZE": "2"}, "RANK=2"),
+        ({"OMPI_COMM_WORLD_RANK": "-3", "OMPI_COMM_WORLD_SIZE": "4"}, "OMPI_COMM_WORLD_RANK=-3"),
+        ({"SLURM_PROCID": "0", "SLURM_NTASKS": "-1"}, "SLURM_NTASKS=-1"),
+    ],
+)
+def test_out_of_range_launcher_env_names_the_variable(monkeypatch, env, named):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=named) as info:
+        seeder.init(1)
+    assert "local_rank" not in str(info.value) and "ngpus" not in str(info.value)
+
+
+def test_detected_rank_outside_given_ngpus_names_both_sources(monkeypatch):
+    monkeypatch.setenv("RANK", "3")
+    monkeypatch.setenv("WORLD_SIZE", "4")
+    with pytest.raises(ValueError, match=r"RANK=3.*ngpus=2"):
+        seeder.init(1, ngpus=2)
+
+
 def test_bad_rank_env_is_named(monkeypatch):
     monkeypatch.setenv("RANK", "x")
     monkeypatch.setenv("WORLD_SIZE", "2")
@@ -368,6 +393,72 @@ def test_load_state_dict_without_init_restores_seeder():
 def test_load_state_dict_rejects_foreign_dicts():
     with pytest.raises(ValueError, match="state_dict"):
         seeder.load_state_dict({"python": []})
+
+
+def _corrupt(saved, path, value):
+    """A deep copy of ``saved`` with the item at ``path`` replaced (or deleted: ``...``)."""
+    import copy
+
+    broken = copy.deepcopy(saved)
+    *parents, last = path
+    target = broken
+    for key in parents:
+        target = target[key]
+    if value is ...:
+        del target[last]
+    else:
+        target[last] = value
+    return broken
+
+
+MALFORMED = [
+    (("seeder", "master_seed"), ..., "seeder.master_seed"),
+    (("seeder", "master_seed"), True, "master_seed"),
+    (("seeder", "master_seed"), -1, "master_seed"),
+    (("seeder", "rank"), "x", "rank"),
+    (("seeder", "rank"), 4, "rank"),
+    (("seeder", "world_size"), 0, "world_size"),
+    (("seeder", "last_task"), "abc", "last_task"),
+    (("seeder", "last_epoch"), -2, "last_epoch"),
+    (("seeder", "last_epoch"), None, "last_task"),  # one of the pair missing
+    (("seeder", "scheme"), "v9", "scheme"),
+    (("python",), ..., "python"),
+    (("python",), [3, [1, 2], None], "python"),
+    (("python", 1), ["x"] * 625, "python"),
+    (("numpy",), "state", "numpy"),
+    (("numpy", "key"), [1, 2, 3], "numpy"),
+    (("numpy", "pos"), None, "numpy"),
+]
+
+
+@pytest.mark.parametrize(("path", "value", "name"), MALFORMED)
+def test_malformed_state_dict_raises_valueerror_and_changes_nothing(path, value, name):
+    seeder.init(8, ngpus=4, local_rank=3)
+    seeder.reseed(1, 2)
+    broken = _corrupt(seeder.state_dict(), path, value)
+
+    seeder.reset()  # uninitialised: a failed load must leave it uninitialised
+    random.seed(5), np.random.seed(5)
+    before = (random.getstate(), np.random.get_state(legacy=True)[1].tolist())
+    with pytest.raises(ValueError, match=name):
+        seeder.load_state_dict(broken)
+    with pytest.raises(RuntimeError, match=r"init\(\)"):
+        seeder.get_master_seed()
+    assert (random.getstate(), np.random.get_state(legacy=True)[1].tolist()) == before
+
+    seeder.init(9)  # initialised: a failed load must leave the seeder and the RNGs alone
+    seeder.reseed(0, 7)
+    before = (random.getstate(), np.random.get_state(legacy=True)[1].tolist())
+    with pytest.raises(ValueError, match=name):
+        seeder.load_state_dict(broken)
+    assert _core.last_reseed() == (9, 0, 7, 0, 1)
+    assert (random.getstate(), np.random.get_state(legacy=True)[1].tolist()) == before
+
+
+@pytest.mark.parametrize("bad", [None, [], {"version": 1}, {"version": 1, "seeder": "x"}])
+def test_state_dict_that_is_not_one_raises_valueerror(bad):
+    with pytest.raises(ValueError, match="state_dict"):
+        seeder.load_state_dict(bad)
 
 
 def test_load_state_dict_from_other_rank_warns(caplog):

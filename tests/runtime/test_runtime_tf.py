@@ -81,6 +81,29 @@ def test_state_dict_mid_epoch_resume_through_pickle():
     assert [_draws()[:2] + _draws()[3:] for _ in range(2)] == expected
 
 
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("generator_state", "x"),
+        ("generator_state", [1, 2, 3, 4, 5, 6, 7]),
+        ("generator_algorithm", None),
+        ("keras_seed_generator", [1.5, 2]),
+    ],
+)
+def test_malformed_tf_state_raises_valueerror_before_restoring_anything(key, value):
+    seeder.init(17)
+    seeder.reseed(1, 6)
+    saved = seeder.state_dict()
+    saved["tf"] = {**saved["tf"], key: value}
+    seeder.reset()
+    random.seed(1)
+    before = (random.getstate(), tf.random.get_global_generator().state.numpy().tolist())
+    with pytest.raises(ValueError, match="tf"):
+        seeder.load_state_dict(saved)
+    after = (random.getstate(), tf.random.get_global_generator().state.numpy().tolist())
+    assert after == before
+
+
 def _model():
     inner = keras.Sequential([keras.layers.Dropout(0.3, name="inner_drop")], name="inner")
     return keras.Sequential(

@@ -74,6 +74,24 @@ def test_state_dict_mid_epoch_resume_through_torch_save_weights_only():
     assert _core.last_reseed() == (17, 1, 6, 2, 4)
 
 
+@pytest.mark.parametrize(
+    "bad", [{}, {"cpu": "state"}, {"cpu": torch.zeros(7, dtype=torch.uint8)}, {"cpu": None}]
+)
+def test_malformed_torch_state_raises_valueerror_before_restoring_anything(bad):
+    seeder.init(17)
+    seeder.reseed(1, 6)
+    saved = {**seeder.state_dict(), "torch": bad}
+    seeder.reset()
+    random.seed(1)
+    torch.manual_seed(1)
+    before = (random.getstate(), torch.get_rng_state())
+    with pytest.raises(ValueError, match="torch"):
+        seeder.load_state_dict(saved)
+    assert random.getstate() == before[0] and torch.equal(torch.get_rng_state(), before[1])
+    with pytest.raises(RuntimeError, match=r"init\(\)"):
+        seeder.get_master_seed()
+
+
 def test_worker_init_fn_pickles_the_seeder_state():
     import pickle
 
