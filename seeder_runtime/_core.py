@@ -14,6 +14,7 @@ import os
 import random
 import secrets
 import struct
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -41,6 +42,7 @@ SCHEMES = ("v1", "fwr13y")
 SEED_LIMIT = 2**63  # master seeds, tasks and epochs live in [0, 2**63)
 MASTER_SEED_ENV = "SEEDER_MASTER_SEED"
 LOG_ENV = "SEEDER_LOG"
+QUIET_ENV = "SEEDER_QUIET"
 STATE_DICT_VERSION = 1
 
 _MASK63 = (1 << 63) - 1
@@ -210,8 +212,9 @@ def init(
     Args:
         master_seed: int in ``[0, 2**63)``. ``None``: read ``SEEDER_MASTER_SEED``; if that
             is unset, draw one with :mod:`secrets`, broadcast rank 0's value over an
-            initialised ``torch.distributed`` group or Horovod, and log it (logger
-            ``seeder_runtime``, INFO, rank 0).
+            initialised ``torch.distributed`` group or Horovod, and announce it on rank 0:
+            one line on stderr (``seeder: master seed N (drawn; ...)``, silenced by
+            ``SEEDER_QUIET=1``) and an INFO record on the logger ``seeder_runtime``.
         ngpus: world size (the number of processes, kept under fwr13y's name).
             ``None``: detected (torch.distributed, Horovod, ``RANK``/``WORLD_SIZE``,
             ``OMPI_COMM_WORLD_RANK``/``OMPI_COMM_WORLD_SIZE``,
@@ -222,7 +225,8 @@ def init(
             formula, bit for bit).
         deterministic: switch on the loaded frameworks' deterministic algorithms.
 
-    Reads ``SEEDER_MASTER_SEED`` and ``SEEDER_LOG``. Calling ``init`` again
+    Reads ``SEEDER_MASTER_SEED``, ``SEEDER_LOG``, ``SEEDER_QUIET`` and the launcher
+    variables above. Calling ``init`` again
     re-initialises: the new arguments replace the old ones and the last reseed is
     forgotten; registered generators stay registered.
 
@@ -268,13 +272,7 @@ def init(
             generated = secrets.randbelow(SEED_LIMIT)
             master_seed = _distributed.broadcast_from_rank0(generated, world_size)
             if rank == 0:
-                logger.info(
-                    "seeder_runtime: generated master seed %d; pass it as master_seed "
-                    "(or set %s=%d) to repeat this run",
-                    master_seed,
-                    MASTER_SEED_ENV,
-                    master_seed,
-                )
+                _announce_drawn_seed(master_seed)
 
     state = _STATE
     state.master_seed = master_seed
@@ -290,6 +288,29 @@ def init(
         for backend in list(state.backends.values()):
             backend.enable_determinism()
     return master_seed
+
+
+def _announce_drawn_seed(master_seed: int) -> None:
+    """Say which seed was drawn, so that an unseeded run can be repeated.
+
+    One line on stderr, which every launcher keeps in the job's log, unless
+    ``SEEDER_QUIET`` is set (to anything but ``""`` or ``"0"``); and an INFO record on the
+    ``seeder_runtime`` logger either way.
+    """
+    logger.info(
+        "seeder_runtime: generated master seed %d; pass it as master_seed "
+        "(or set %s=%d) to repeat this run",
+        master_seed,
+        MASTER_SEED_ENV,
+        master_seed,
+    )
+    if os.environ.get(QUIET_ENV, "") in ("", "0") and sys.stderr is not None:
+        print(
+            f"seeder: master seed {master_seed} (drawn; repeat with --seed {master_seed} "
+            f"or {MASTER_SEED_ENV}={master_seed})",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def get_master_seed() -> int:

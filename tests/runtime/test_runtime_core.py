@@ -117,6 +117,49 @@ def test_generated_master_seed_is_logged_once_and_returned(caplog):
     assert len(messages) == 1 and str(seed) in messages[0]
 
 
+def _drawn_line(seed):
+    return (
+        f"seeder: master seed {seed} (drawn; repeat with --seed {seed} "
+        f"or SEEDER_MASTER_SEED={seed})\n"
+    )
+
+
+def test_drawn_master_seed_is_printed_once_on_stderr(capsys):
+    seed = seeder.init()
+    seeder.reseed(0)
+    seeder.reseed(1, 1)
+    captured = capsys.readouterr()
+    assert captured.err == _drawn_line(seed) and captured.out == ""
+    again = seeder.init()  # every init that draws says so
+    assert capsys.readouterr().err == _drawn_line(again)
+
+
+def test_given_or_env_master_seed_prints_nothing(capsys, monkeypatch):
+    seeder.init(5)
+    seeder.init(master_seed=0)
+    monkeypatch.setenv("SEEDER_MASTER_SEED", "77")
+    seeder.init()
+    assert capsys.readouterr().err == ""
+
+
+def test_drawn_master_seed_is_printed_by_rank_0_only(capsys):
+    seeder.init(None, ngpus=2, local_rank=1)
+    assert capsys.readouterr().err == ""
+    seed = seeder.init(None, ngpus=2, local_rank=0)
+    assert capsys.readouterr().err == _drawn_line(seed)
+
+
+@pytest.mark.parametrize(
+    ("value", "quiet"), [("1", True), ("yes", True), ("0", False), ("", False)]
+)
+def test_seeder_quiet_silences_the_line_but_not_the_log(capsys, caplog, monkeypatch, value, quiet):
+    monkeypatch.setenv("SEEDER_QUIET", value)
+    with caplog.at_level(logging.INFO, logger="seeder_runtime"):
+        seed = seeder.init()
+    assert capsys.readouterr().err == ("" if quiet else _drawn_line(seed))
+    assert [str(seed) in r.getMessage() for r in caplog.records] == [True]
+
+
 def test_generated_seed_without_process_group_warns_when_world_is_larger(caplog):
     with caplog.at_level(logging.WARNING, logger="seeder_runtime"):
         seeder.init(None, ngpus=2, local_rank=1)
