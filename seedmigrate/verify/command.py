@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import shlex
 import signal
 import sys
@@ -162,7 +163,6 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None) -> int:
         return EXIT_ERROR
 
     out_dir: Path = args.out
-    out_dir.mkdir(parents=True, exist_ok=True)
     plan = make_plan(
         template, epochs=args.epochs, repeats=args.repeats, seed=args.seed, out_dir=out_dir
     )
@@ -257,15 +257,34 @@ def _configure(args: argparse.Namespace) -> tuple[CommandTemplate, LossReader]:
         raise ValueError(f"--repeats must be at least 2 to compare repeats, not {args.repeats}")
     if args.jobs < 1:
         raise ValueError(f"-j/--jobs must be at least 1, not {args.jobs}")
+    # NaN passes every comparison above: it would only fail after every run has finished.
+    if not math.isfinite(args.atol):
+        raise ValueError(f"--atol must be a finite number, not {args.atol}")
     if args.atol < 0:
         raise ValueError(f"--atol must not be negative, not {args.atol}")
+    if args.timeout is not None and not math.isfinite(args.timeout):
+        raise ValueError(
+            f"--timeout must be a finite number of seconds, not {args.timeout} "
+            "(leave it out for no limit)"
+        )
     if args.timeout is not None and args.timeout <= 0:
         raise ValueError(f"--timeout must be positive, not {args.timeout}")
     template = CommandTemplate.from_strings(
         command, seed_arg=args.seed_arg, save_arg=args.save_arg, resume_arg=args.resume_arg
     )
     reader = LossReader(format=args.loss_format, regex=args.loss_regex, key=args.loss_key)
+    _make_out_dir(args.out)  # last: a usage error above leaves no folder behind
     return template, reader
+
+
+def _make_out_dir(out_dir: Path) -> None:
+    """Create ``--out`` (parents too), or say why it cannot be a folder."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ValueError(f"--out {out_dir} exists and is not a folder")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"--out {out_dir} cannot be created: {exc.strerror or exc}") from None
 
 
 def _config(args: argparse.Namespace, template: CommandTemplate, reader: LossReader) -> dict:

@@ -125,6 +125,39 @@ def test_usage_errors_exit_2(run_verify, args, message):
     assert message in proc.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--timeout", "inf"], "--timeout must be a finite number of seconds"),
+        (["--timeout", "nan"], "--timeout must be a finite number of seconds"),
+        (["--atol", "nan"], "--atol must be a finite number"),
+        (["--atol", "inf"], "--atol must be a finite number"),
+    ],
+)
+def test_non_finite_settings_exit_2_before_any_run(run_verify, tmp_path, args, message):
+    marker = tmp_path / "ran"
+    script = tmp_path / "train.py"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\nprint('loss=1')\n")
+    proc = run_verify(*args, "--repeats", "2", "--", sys.executable, str(script), "{epochs}")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+    assert not marker.exists() and not (tmp_path / "verify-out").exists()
+
+
+@pytest.mark.parametrize("kind", ["file", "file-parent"])
+def test_out_that_cannot_be_a_folder_exits_2_before_any_run(run_verify, tmp_path, kind):
+    (tmp_path / "taken").write_text("not a folder\n")
+    out = "taken" if kind == "file" else "taken/out"
+    marker = tmp_path / "ran"
+    script = tmp_path / "train.py"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\nprint('loss=1')\n")
+    proc = run_verify("--out", out, "--", sys.executable, str(script), "{epochs}")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"--out {out}" in proc.stderr and "Traceback" not in proc.stderr
+    assert not marker.exists()
+    assert (tmp_path / "taken").read_text() == "not a folder\n"
+
+
 def test_unknown_loss_format_is_an_argparse_error(run_verify):
     proc = run_verify("--loss-format", "csv", "--", "python", "t.py", "{epochs}")
     assert proc.returncode == 2 and "invalid choice" in proc.stderr
