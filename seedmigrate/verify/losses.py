@@ -17,8 +17,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-DEFAULT_LOSS_REGEX = r"loss[=:] *([-+0-9.eE]+)"
-"""Matches ``loss=0.25`` and ``loss: 0.25``; the number is group 1."""
+DEFAULT_LOSS_REGEX = r"loss[=:] *([-+]?(?i:nan|inf(?:inity)?)\b|[-+0-9.eE]+)"
+"""Matches ``loss=0.25`` and ``loss: 0.25``, and ``loss=nan`` / ``loss: -inf`` (any case,
+as Python, NumPy and PyTorch print them): a diverged run must be seen, not skipped. The
+number is group 1."""
 
 LOSS_FORMATS = ("regex", "dllogger", "jsonl")
 

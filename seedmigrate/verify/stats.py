@@ -3,6 +3,7 @@
 The rules (``atol`` is the largest absolute difference still counted as equal; 0 means
 bit for bit):
 
+0. every loss of every run is finite (no ``nan``, no ``inf``);
 1. every repeat of experiment 1 equals the first repeat of experiment 1;
 2. every repeat of experiment 2 equals the first half of experiment 1, step for step
    and with the same number of steps;
@@ -156,6 +157,34 @@ def evaluate(losses: Mapping[str, Sequence[Series]], *, epochs: int, atol: float
             f"{diff.actual!r} instead of {diff.expected!r} (|Δ| = {diff.delta:.3g})"
         )
 
+    def resume_offset(repeat: int, run: Series) -> int:
+        # Where a resumed run starts in experiment 1's steps: known when the epochs
+        # split evenly, else taken from this repeat's save run, else from the end.
+        if half_steps is not None:
+            return half_steps
+        if repeat < len(half):
+            return len(half[repeat])
+        return max(total - len(run), 0)
+
+    # Rule 0: every loss is a number. A NaN or an infinity means the training diverged
+    # (or the loss is broken); that it happens the same way in every repeat is no pass.
+    for experiment, runs in zip(EXPERIMENTS_ORDER, (full, half, resume, unseeded), strict=True):
+        failures = []
+        for repeat, run in enumerate(runs):
+            step = next((i for i, value in enumerate(run) if not math.isfinite(value)), None)
+            if step is not None:
+                offset = resume_offset(repeat, run) if experiment is RESUME else 0
+                failures.append(
+                    (repeat, f"non-finite loss {run[step]!r} at {where(offset + step)}")
+                )
+        if failures:
+            label = experiment_label(experiment)
+            repeat, message = failures[0]
+            _fail(
+                f"{label}, repeat {repeat}: {message}; {len(failures)} of {len(runs)} repeats "
+                "have non-finite losses"
+            )
+
     # Rule 1: seeded full runs repeat each other.
     failures = []
     for repeat, run in enumerate(full[1:], start=1):
@@ -189,14 +218,7 @@ def evaluate(losses: Mapping[str, Sequence[Series]], *, epochs: int, atol: float
     # Rule 3: the resumed run is the second half of the full run.
     failures = []
     for repeat, run in enumerate(resume):
-        # Where the resumed run starts in experiment 1's steps: known when the epochs
-        # split evenly, else taken from this repeat's save run, else from the end.
-        if half_steps is not None:
-            offset = half_steps
-        elif repeat < len(half):
-            offset = len(half[repeat])
-        else:
-            offset = max(total - len(run), 0)
+        offset = resume_offset(repeat, run)
         diff = first_difference(reference[offset:], run, atol, offset)
         if diff is not None:
             failures.append((repeat, mismatch(diff, "experiment 1")))
