@@ -112,7 +112,7 @@ class Verdict:
 
 
 def evaluate(losses: Mapping[str, Sequence[Series]], *, epochs: int, atol: float = 0.0) -> Verdict:
-    """Apply the four rules to ``losses`` (experiment key → one series per repeat).
+    """Apply the rules to ``losses`` (experiment key → one series per repeat).
 
     ``checks`` lists the rules that held, ``reasons`` the ones that did not, each naming
     the experiment, the first step that differs and by how much.
