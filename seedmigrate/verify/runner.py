@@ -28,9 +28,61 @@ from typing import IO
 
 from seedmigrate.verify.losses import LossReader
 
-PLACEHOLDERS = ("epochs", "seed", "ckpt", "start_epoch")
+PLACEHOLDERS = ("epochs", "iters", "seed", "ckpt", "start_epoch", "start_iter")
 
 _ENCODING = locale.getpreferredencoding(False)  # what text=True pipes would decode with
+
+UNITS = ("epochs", "iters")
+"""How a run's length is counted: ``--epochs X`` or ``--iters N``."""
+_UNIT_WORDS = {"epochs": ("epoch", "epochs"), "iters": ("iteration", "iterations")}
+_UNIT_PLACEHOLDERS = {"epochs": ("epochs", "start_epoch"), "iters": ("iters", "start_iter")}
+DEFAULT_RESUME_ARGS = {
+    "epochs": "--resume {ckpt} --initial-epoch {start_epoch}",
+    "iters": "--resume {ckpt}",
+}
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """How long a full run trains: ``total`` epochs or ``total`` iterations (``unit``).
+
+    Experiment 2 trains the first :attr:`start` of them and saves; experiment 3 resumes
+    there and trains to ``total``.
+    """
+
+    total: int
+    unit: str = "epochs"
+
+    def __post_init__(self) -> None:
+        if self.unit not in UNITS:
+            raise ValueError(f"unit must be one of {UNITS}, not {self.unit!r}")
+
+    @classmethod
+    def of(cls, *, epochs: int | None = None, iters: int | None = None) -> Schedule:
+        """The schedule of ``epochs=X`` or ``iters=N`` (exactly one of them)."""
+        if (epochs is None) == (iters is None):
+            raise TypeError("give either epochs or iters")
+        return cls(epochs, "epochs") if epochs is not None else cls(iters, "iters")
+
+    @property
+    def start(self) -> int:
+        """Where experiment 2 stops and experiment 3 resumes: half, rounded down."""
+        return self.total // 2
+
+    @property
+    def noun(self) -> str:
+        """``"epoch"`` or ``"iteration"``."""
+        return _UNIT_WORDS[self.unit][0]
+
+    def describe(self) -> str:
+        """``"4 epochs"``, ``"100 iterations"``."""
+        return f"{self.total} {_UNIT_WORDS[self.unit][1]}"
+
+    def values(self, experiment: Experiment) -> dict[str, int]:
+        """The unit's placeholders for one run of ``experiment``."""
+        total_name, start_name = _UNIT_PLACEHOLDERS[self.unit]
+        run_total = self.start if experiment is HALF else self.total
+        return {total_name: run_total, start_name: self.start}
 
 
 @dataclass(frozen=True)
@@ -39,20 +91,24 @@ class Experiment:
 
     key: str
     number: int
-    title: str
+    what: str  # "{units}" stands for "epochs" or "iterations"
     seeded: bool
 
+    def title(self, unit: str = "epochs") -> str:
+        """``"seeded, all epochs"``, ``"seeded, all iterations"``."""
+        return self.what.format(units=_UNIT_WORDS[unit][1])
 
-FULL = Experiment("full", 1, "seeded, all epochs", seeded=True)
+
+FULL = Experiment("full", 1, "seeded, all {units}", seeded=True)
 HALF = Experiment("half", 2, "seeded, first half, saves a checkpoint", seeded=True)
 RESUME = Experiment("resume", 3, "seeded, resumed from the checkpoint", seeded=True)
-UNSEEDED = Experiment("unseeded", 4, "no seed, all epochs", seeded=False)
+UNSEEDED = Experiment("unseeded", 4, "no seed, all {units}", seeded=False)
 EXPERIMENTS = (FULL, HALF, RESUME, UNSEEDED)
 
 
-def experiment_label(experiment: Experiment) -> str:
+def experiment_label(experiment: Experiment, unit: str = "epochs") -> str:
     """``"experiment 3 (seeded, resumed from the checkpoint)"``."""
-    return f"experiment {experiment.number} ({experiment.title})"
+    return f"experiment {experiment.number} ({experiment.title(unit)})"
 
 
 class CommandError(ValueError):
@@ -61,12 +117,17 @@ class CommandError(ValueError):
 
 @dataclass(frozen=True)
 class CommandTemplate:
-    """The user's command and the per-experiment arguments, before substitution."""
+    """The user's command and the per-experiment arguments, before substitution.
+
+    ``unit`` says which placeholders the command uses for the run's length: ``{epochs}``
+    and ``{start_epoch}``, or ``{iters}`` and ``{start_iter}``.
+    """
 
     command: tuple[str, ...]
     seed_arg: tuple[str, ...] = ("--seed", "{seed}")
     save_arg: tuple[str, ...] = ("--save", "{ckpt}")
     resume_arg: tuple[str, ...] = ("--resume", "{ckpt}", "--initial-epoch", "{start_epoch}")
+    unit: str = "epochs"
 
     @classmethod
     def from_strings(
@@ -74,15 +135,23 @@ class CommandTemplate:
         command: str | Sequence[str],
         seed_arg: str = "--seed {seed}",
         save_arg: str = "--save {ckpt}",
-        resume_arg: str = "--resume {ckpt} --initial-epoch {start_epoch}",
+        resume_arg: str | None = None,
+        *,
+        unit: str = "epochs",
     ) -> CommandTemplate:
-        """Split the strings with :func:`shlex.split` (``command`` may be a list already)."""
+        """Split the strings with :func:`shlex.split` (``command`` may be a list already).
+
+        ``resume_arg`` defaults to :data:`DEFAULT_RESUME_ARGS` of ``unit``.
+        """
+        if resume_arg is None:
+            resume_arg = DEFAULT_RESUME_ARGS[unit]
         tokens = tuple(command) if not isinstance(command, str) else _split(command, "--cmd")
         template = cls(
             command=tokens,
             seed_arg=_split(seed_arg, "--seed-arg"),
             save_arg=_split(save_arg, "--save-arg"),
             resume_arg=_split(resume_arg, "--resume-arg"),
+            unit=unit,
         )
         template.validate()
         return template
@@ -92,12 +161,21 @@ class CommandTemplate:
         if not self.command:
             raise CommandError("the training command is empty; give --cmd or `-- command ...`")
         joined = " ".join(self.command)
-        if "{epochs}" not in joined:
+        total_name, start_name = _UNIT_PLACEHOLDERS[self.unit]
+        everything = " ".join((*self.command, *self.seed_arg, *self.save_arg, *self.resume_arg))
+        for unit, names in _UNIT_PLACEHOLDERS.items():
+            for name, instead in zip(names, _UNIT_PLACEHOLDERS[self.unit], strict=True):
+                if unit != self.unit and "{" + name + "}" in everything:
+                    raise CommandError(
+                        f"{{{name}}} is only filled in with --{unit}; this check counts "
+                        f"{_UNIT_WORDS[self.unit][1]} (--{self.unit}): use {{{instead}}}"
+                    )
+        if "{" + total_name + "}" not in joined:
             raise CommandError(
-                "the training command has no {epochs} placeholder, so the half and full "
-                "runs would train for the same number of epochs"
+                f"the training command has no {{{total_name}}} placeholder, so the half and "
+                f"full runs would train for the same number of {_UNIT_WORDS[self.unit][1]}"
             )
-        for name in ("seed", "start_epoch"):
+        for name in ("seed", start_name):
             if "{" + name + "}" in joined:
                 where = "--seed-arg" if name == "seed" else "--resume-arg"
                 raise CommandError(
@@ -110,10 +188,21 @@ class CommandTemplate:
             raise CommandError("--resume-arg is empty: experiment 3 must resume")
 
     def argv(
-        self, experiment: Experiment, *, epochs: int, seed: int, ckpt: Path | str
+        self,
+        experiment: Experiment,
+        *,
+        seed: int,
+        ckpt: Path | str,
+        epochs: int | None = None,
+        iters: int | None = None,
     ) -> list[str]:
-        """The command line of one run of ``experiment``, placeholders substituted."""
-        start_epoch = epochs // 2
+        """The command line of one run of ``experiment``, placeholders substituted.
+
+        ``epochs`` or ``iters`` (the one of the template's unit) is the full length.
+        """
+        schedule = Schedule.of(epochs=epochs, iters=iters)
+        if schedule.unit != self.unit:
+            raise TypeError(f"this template counts {self.unit}, not {schedule.unit}")
         tokens = list(self.command)
         if experiment.seeded:
             tokens += self.seed_arg
@@ -121,13 +210,12 @@ class CommandTemplate:
             tokens += self.save_arg
         elif experiment is RESUME:
             tokens += self.resume_arg
-        run_epochs = start_epoch if experiment is HALF else epochs
-        values = {"epochs": run_epochs, "seed": seed, "ckpt": ckpt, "start_epoch": start_epoch}
+        values = {**schedule.values(experiment), "seed": seed, "ckpt": ckpt}
         return [substitute(token, values) for token in tokens]
 
 
 def substitute(token: str, values: dict[str, object]) -> str:
-    """Replace ``{epochs}``, ``{seed}``, ``{ckpt}`` and ``{start_epoch}`` in ``token``.
+    """Replace the placeholders named in ``values`` (``{epochs}``, ``{seed}``...) in ``token``.
 
     Only these names are replaced; other braces (a JSON argument, say) are left as they
     are, which :meth:`str.format` would not allow.
@@ -319,9 +407,15 @@ class Plan:
 
 
 def make_plan(
-    template: CommandTemplate, *, epochs: int, repeats: int, seed: int, out_dir: Path
+    template: CommandTemplate,
+    *,
+    repeats: int,
+    seed: int,
+    out_dir: Path,
+    epochs: int | None = None,
+    iters: int | None = None,
 ) -> Plan:
-    """Lay out ``repeats`` repeats of the four experiments.
+    """Lay out ``repeats`` repeats of the four experiments of ``epochs`` (or ``iters``).
 
     Every chain gets a fresh folder under ``<out>/checkpoints/`` and ``{ckpt}`` is the path
     ``ckpt`` inside it: the save run (2) and the resume run (3) of a repeat share one
@@ -338,7 +432,9 @@ def make_plan(
                     experiment,
                     repeat,
                     tuple(
-                        template.argv(experiment, epochs=epochs, seed=seed, ckpt=folder / "ckpt")
+                        template.argv(
+                            experiment, epochs=epochs, iters=iters, seed=seed, ckpt=folder / "ckpt"
+                        )
                     ),
                     f"{experiment.number}-{experiment.key}-repeat-{repeat}",
                 )
