@@ -226,9 +226,8 @@ def init(
         deterministic: switch on the loaded frameworks' deterministic algorithms.
 
     Reads ``SEEDER_MASTER_SEED``, ``SEEDER_LOG``, ``SEEDER_QUIET`` and the launcher
-    variables above. Calling ``init`` again
-    re-initialises: the new arguments replace the old ones and the last reseed is
-    forgotten; registered generators stay registered.
+    variables above. Calling ``init`` again re-initialises: the new arguments replace the
+    old ones and the last reseed is forgotten; registered generators stay registered.
 
     Raises:
         TypeError: an argument is not an int (bool, float and str are rejected).

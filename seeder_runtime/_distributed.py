@@ -110,12 +110,6 @@ def detect_placement(environ: Mapping[str, str] | None = None) -> Placement:
     return Placement(0, 1, "default", "default")
 
 
-def detect_rank_and_world_size(environ: Mapping[str, str] | None = None) -> tuple[int, int]:
-    """``(global rank, world size)`` of this process, as :func:`detect_placement` finds them."""
-    placement = detect_placement(environ)
-    return placement.rank, placement.world_size
-
-
 def broadcast_from_rank0(value: int, world_size: int) -> int:
     """Make every rank agree on ``value`` by taking rank 0's.
 
