@@ -7,22 +7,8 @@ package imports neither PyTorch nor TensorFlow.
 
 from __future__ import annotations
 
-from seeder_runtime._core import (
-    get_master_seed,
-    init,
-    load_state_dict,
-    register_generator,
-    reseed,
-    state_dict,
-    unregister_generator,
-)
+from seeder_runtime import _core
+from seeder_runtime._core import *  # noqa: F403  (the API, listed once in _core.__all__)
 
-__all__ = [
-    "get_master_seed",
-    "init",
-    "load_state_dict",
-    "register_generator",
-    "reseed",
-    "state_dict",
-    "unregister_generator",
-]
+__all__ = []
+__all__ += _core.__all__

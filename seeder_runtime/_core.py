@@ -14,6 +14,7 @@ import os
 import random
 import secrets
 import struct
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -22,12 +23,26 @@ import numpy as np
 
 from seeder_runtime import _distributed
 
+__all__ = [
+    "get_master_seed",
+    "init",
+    "load_state_dict",
+    "register_generator",
+    "reseed",
+    "reset",
+    "state_dict",
+    "unregister_generator",
+]
+"""The API every backend module re-exports (``seeder_runtime``, ``.torch``, ``.tf``,
+``.lightning``): listed once, here."""
+
 logger = logging.getLogger("seeder_runtime")
 
 SCHEMES = ("v1", "fwr13y")
 SEED_LIMIT = 2**63  # master seeds, tasks and epochs live in [0, 2**63)
 MASTER_SEED_ENV = "SEEDER_MASTER_SEED"
 LOG_ENV = "SEEDER_LOG"
+QUIET_ENV = "SEEDER_QUIET"
 STATE_DICT_VERSION = 1
 
 _MASK63 = (1 << 63) - 1
@@ -63,8 +78,12 @@ class Backend(Protocol):
     def state_dict(self) -> dict[str, Any]:
         """Capture the framework's RNG states."""
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore what :meth:`state_dict` captured."""
+    def prepare_state(self, state: Any) -> Callable[[], None]:
+        """Check what :meth:`state_dict` captured and return a function restoring it.
+
+        Raises ``ValueError`` for a state it did not produce; nothing changes until the
+        returned function is called, so a bad checkpoint leaves the process as it was.
+        """
 
     def enable_determinism(self) -> None:
         """Switch on the framework's deterministic algorithms."""
@@ -193,8 +212,9 @@ def init(
     Args:
         master_seed: int in ``[0, 2**63)``. ``None``: read ``SEEDER_MASTER_SEED``; if that
             is unset, draw one with :mod:`secrets`, broadcast rank 0's value over an
-            initialised ``torch.distributed`` group or Horovod, and log it (logger
-            ``seeder_runtime``, INFO, rank 0).
+            initialised ``torch.distributed`` group or Horovod, and announce it on rank 0:
+            one line on stderr (``seeder: master seed N (drawn; ...)``, silenced by
+            ``SEEDER_QUIET=1``) and an INFO record on the logger ``seeder_runtime``.
         ngpus: world size (the number of processes, kept under fwr13y's name).
             ``None``: detected (torch.distributed, Horovod, ``RANK``/``WORLD_SIZE``,
             ``OMPI_COMM_WORLD_RANK``/``OMPI_COMM_WORLD_SIZE``,
@@ -205,9 +225,9 @@ def init(
             formula, bit for bit).
         deterministic: switch on the loaded frameworks' deterministic algorithms.
 
-    Reads ``SEEDER_MASTER_SEED`` and ``SEEDER_LOG``. Calling ``init`` again
-    re-initialises: the new arguments replace the old ones and the last reseed is
-    forgotten; registered generators stay registered.
+    Reads ``SEEDER_MASTER_SEED``, ``SEEDER_LOG``, ``SEEDER_QUIET`` and the launcher
+    variables above. Calling ``init`` again re-initialises: the new arguments replace the
+    old ones and the last reseed is forgotten; registered generators stay registered.
 
     Raises:
         TypeError: an argument is not an int (bool, float and str are rejected).
@@ -223,13 +243,19 @@ def init(
         local_rank = _check_int("local_rank", local_rank)
 
     if ngpus is None or local_rank is None:
-        detected_rank, detected_size = _distributed.detect_rank_and_world_size()
-        rank = detected_rank if local_rank is None else local_rank
-        world_size = detected_size if ngpus is None else ngpus
+        detected = _distributed.detect_placement()  # checks what it reads, naming it
+        rank = detected.rank if local_rank is None else local_rank
+        world_size = detected.world_size if ngpus is None else ngpus
+        if rank >= world_size:  # one of the two was given, the other detected
+            rank_name = f"local_rank={rank}" if local_rank is not None else detected.rank_source
+            size_name = f"ngpus={world_size}" if ngpus is not None else detected.size_source
+            raise ValueError(
+                f"rank {rank} ({rank_name}) is not below the world size {world_size} ({size_name})"
+            )
     else:
         rank, world_size = local_rank, ngpus
-    if not 0 <= rank < world_size:
-        raise ValueError(f"local_rank must be in [0, ngpus={world_size}), got {rank}")
+        if rank >= world_size:
+            raise ValueError(f"local_rank must be in [0, ngpus={world_size}), got {rank}")
 
     if master_seed is None:
         env_seed = os.environ.get(MASTER_SEED_ENV)
@@ -245,13 +271,7 @@ def init(
             generated = secrets.randbelow(SEED_LIMIT)
             master_seed = _distributed.broadcast_from_rank0(generated, world_size)
             if rank == 0:
-                logger.info(
-                    "seeder_runtime: generated master seed %d; pass it as master_seed "
-                    "(or set %s=%d) to repeat this run",
-                    master_seed,
-                    MASTER_SEED_ENV,
-                    master_seed,
-                )
+                _announce_drawn_seed(master_seed)
 
     state = _STATE
     state.master_seed = master_seed
@@ -267,6 +287,29 @@ def init(
         for backend in list(state.backends.values()):
             backend.enable_determinism()
     return master_seed
+
+
+def _announce_drawn_seed(master_seed: int) -> None:
+    """Say which seed was drawn, so that an unseeded run can be repeated.
+
+    One line on stderr, which every launcher keeps in the job's log, unless
+    ``SEEDER_QUIET`` is set (to anything but ``""`` or ``"0"``); and an INFO record on the
+    ``seeder_runtime`` logger either way.
+    """
+    logger.info(
+        "seeder_runtime: generated master seed %d; pass it as master_seed "
+        "(or set %s=%d) to repeat this run",
+        master_seed,
+        MASTER_SEED_ENV,
+        master_seed,
+    )
+    if os.environ.get(QUIET_ENV, "") in ("", "0") and sys.stderr is not None:
+        print(
+            f"seeder: master seed {master_seed} (drawn; repeat with --seed {master_seed} "
+            f"or {MASTER_SEED_ENV}={master_seed})",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def get_master_seed() -> int:
@@ -417,16 +460,31 @@ def _numpy_state() -> dict[str, Any]:
     }
 
 
-def _set_numpy_state(state: dict[str, Any]) -> None:
-    np.random.set_state(
-        (
+def _prepare_numpy_state(state: Any) -> tuple[Any, ...]:
+    """The tuple ``np.random.set_state`` takes, checked on a scratch RandomState."""
+    try:
+        as_tuple = (
             state["bit_generator"],
             np.asarray(state["key"], dtype=np.uint32),
             state["pos"],
             state["has_gauss"],
             state["gauss"],
         )
-    )
+        np.random.RandomState().set_state(as_tuple)
+    except (KeyError, TypeError, ValueError, IndexError, OverflowError) as exc:
+        raise ValueError(f"load_state_dict: 'numpy' is not a NumPy RNG state ({exc})") from None
+    return as_tuple
+
+
+def _prepare_python_state(state: Any) -> tuple[Any, ...]:
+    """The tuple ``random.setstate`` takes, checked on a scratch ``random.Random``."""
+    try:
+        version, internal, gauss_next = state
+        as_tuple = (version, tuple(internal), gauss_next)
+        random.Random().setstate(as_tuple)
+    except (TypeError, ValueError, IndexError, OverflowError) as exc:
+        raise ValueError(f"load_state_dict: 'python' is not a random state ({exc})") from None
+    return as_tuple
 
 
 def state_dict() -> dict[str, Any]:
@@ -469,42 +527,100 @@ def load_state_dict(d: dict[str, Any]) -> None:
     counts as initialised). Rank and world size are kept from ``init`` when it was
     called; a checkpoint from another rank or world size logs a warning, since its RNG
     states belong to that rank. Backends the dict has but this process did not load are
-    skipped.
+    skipped. Everything is checked before anything is restored: a dict that fails
+    leaves the seeder and every RNG as they were.
 
     Raises:
-        ValueError: ``d`` is not a seeder state dict of a known version.
+        ValueError: ``d`` is not a seeder state dict of a known version, or a part of it
+            is malformed (the message names the part).
     """
-    if not isinstance(d, dict) or "seeder" not in d or d.get("version") != STATE_DICT_VERSION:
+    restore = _prepare_load(d)
+    restore()
+
+
+def _saved_int(name: str, value: Any, *, lower: int = 0, upper: int = SEED_LIMIT) -> int:
+    try:
+        return _check_int(f"seeder.{name}", value, lower=lower, upper=upper)
+    except (TypeError, ValueError) as exc:  # a malformed checkpoint: ValueError, any type
+        raise ValueError(f"load_state_dict: {exc}") from None
+
+
+def _prepare_load(d: Any) -> Callable[[], None]:
+    """Check every part of ``d``; return the function that restores it in one step."""
+    if (
+        not isinstance(d, dict)
+        or not isinstance(d.get("seeder"), dict)
+        or d.get("version") != STATE_DICT_VERSION
+    ):
         raise ValueError("load_state_dict: not a seeder_runtime state_dict (version 1)")
     saved = d["seeder"]
-    state = _STATE
-    if saved["scheme"] not in SCHEMES:
-        raise ValueError(f"load_state_dict: unknown scheme {saved['scheme']!r}")
-    if state.master_seed is None:
-        state.rank = int(saved["rank"])
-        state.world_size = int(saved["world_size"])
-        state.log_path = os.environ.get(LOG_ENV) or None
-    elif (state.rank, state.world_size) != (saved["rank"], saved["world_size"]):
-        logger.warning(
-            "seeder_runtime: loading RNG states saved by rank %s of %s into rank %d of %d; "
-            "save one state_dict per rank for an exact resume",
-            saved["rank"],
-            saved["world_size"],
-            state.rank,
-            state.world_size,
+    for key in ("master_seed", "scheme", "rank", "world_size", "last_task", "last_epoch"):
+        if key not in saved:
+            raise ValueError(f"load_state_dict: seeder.{key} is missing")
+    master_seed = _saved_int("master_seed", saved["master_seed"])
+    scheme = saved["scheme"]
+    if scheme not in SCHEMES:
+        raise ValueError(f"load_state_dict: unknown seeder.scheme {scheme!r}")
+    world_size = _saved_int("world_size", saved["world_size"], lower=1)
+    rank = _saved_int("rank", saved["rank"], upper=world_size)
+    if (saved["last_task"] is None) != (saved["last_epoch"] is None):
+        raise ValueError(
+            "load_state_dict: seeder.last_task and seeder.last_epoch must both be None "
+            f"or both ints, got {saved['last_task']!r} and {saved['last_epoch']!r}"
         )
-    state.master_seed = _check_int("master_seed", saved["master_seed"])
-    state.scheme = saved["scheme"]
-    state.last_task = saved["last_task"]
-    state.last_epoch = saved["last_epoch"]
-    state.cache.clear()
-    state.generator_cache.clear()
-    version, internal, gauss_next = d["python"]
-    random.setstate((version, tuple(internal), gauss_next))
-    _set_numpy_state(d["numpy"])
+    last_task = last_epoch = None
+    if saved["last_task"] is not None:
+        last_task = _saved_int("last_task", saved["last_task"])
+        last_epoch = _saved_int("last_epoch", saved["last_epoch"])
+    if "python" not in d or "numpy" not in d:
+        raise ValueError("load_state_dict: the 'python' or 'numpy' RNG state is missing")
+    python_state = _prepare_python_state(d["python"])
+    numpy_state = _prepare_numpy_state(d["numpy"])
+    state = _STATE
+    backend_restores = []
     for name, backend in state.backends.items():
         if name in d:
-            backend.load_state_dict(d[name])
+            try:
+                backend_restores.append(backend.prepare_state(d[name]))
+            except (KeyError, TypeError, IndexError, AttributeError) as exc:
+                raise ValueError(f"load_state_dict: {name!r} is malformed ({exc!r})") from None
+
+    def restore() -> None:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+        for restore_backend in backend_restores:
+            restore_backend()
+        if state.master_seed is None:
+            state.rank, state.world_size = rank, world_size
+            state.log_path = os.environ.get(LOG_ENV) or None
+        elif (state.rank, state.world_size) != (rank, world_size):
+            logger.warning(
+                "seeder_runtime: loading RNG states saved by rank %d of %d into rank %d of "
+                "%d; save one state_dict per rank for an exact resume",
+                rank,
+                world_size,
+                state.rank,
+                state.world_size,
+            )
+        state.master_seed = master_seed
+        state.scheme = scheme
+        state.last_task, state.last_epoch = last_task, last_epoch
+        state.cache.clear()
+        state.generator_cache.clear()
+
+    return restore
+
+
+def reset() -> None:
+    """Forget ``init``, the last reseed and every registered generator.
+
+    The seeder is then as after a fresh import: calls other than ``init``,
+    ``load_state_dict`` and ``register_generator`` raise ``RuntimeError`` again. Loaded
+    backends stay loaded, and the environment (``SEEDER_MASTER_SEED``, ``SEEDER_LOG``...)
+    is read again by the next ``init``. For test suites and for programs that run
+    several independent trainings in one process; a training script does not need it.
+    """
+    vars(_STATE).update(vars(_State(backends=_STATE.backends)))
 
 
 def last_reseed() -> tuple[int, int, int, int, int]:

@@ -10,6 +10,7 @@ import logging
 import os
 import sys
 from collections.abc import Mapping
+from typing import NamedTuple
 
 logger = logging.getLogger("seeder_runtime")
 
@@ -55,33 +56,58 @@ def _horovod():
     return None
 
 
-def _env_int(environ: Mapping[str, str], name: str) -> int:
+class Placement(NamedTuple):
+    """This process's global rank and the world size, with where each was read."""
+
+    rank: int
+    world_size: int
+    rank_source: str  # "RANK=3", "torch.distributed", "Horovod", "default"
+    size_source: str
+
+
+def _env_int(environ: Mapping[str, str], name: str, lower: int) -> int:
     value = environ[name]
     try:
-        return int(value)
+        parsed = int(value)
     except ValueError:
         raise ValueError(f"environment variable {name}={value!r} is not an integer") from None
+    if parsed < lower:
+        raise ValueError(f"environment variable {name}={value} must be at least {lower}")
+    return parsed
 
 
-def detect_rank_and_world_size(environ: Mapping[str, str] | None = None) -> tuple[int, int]:
-    """Return ``(global rank, world size)`` of this process.
+def detect_placement(environ: Mapping[str, str] | None = None) -> Placement:
+    """Return this process's global rank and the world size, and where they were read.
 
     Looked up in order: an initialised ``torch.distributed`` process group, an initialised
     Horovod, then the environment variables ``RANK``/``WORLD_SIZE``,
     ``OMPI_COMM_WORLD_RANK``/``OMPI_COMM_WORLD_SIZE`` and ``SLURM_PROCID``/``SLURM_NTASKS``.
-    A single process (``(0, 1)``) when none is found.
+    A single process (rank 0 of 1) when none is found.
+
+    Raises:
+        ValueError: a launcher variable is not an integer, is negative (a world size
+            below 1), or the rank is not below the world size; the message names the
+            variables.
     """
     dist = _torch_process_group()
     if dist is not None:
-        return int(dist.get_rank()), int(dist.get_world_size())
+        source = "torch.distributed"
+        return Placement(int(dist.get_rank()), int(dist.get_world_size()), source, source)
     hvd = _horovod()
     if hvd is not None:
-        return int(hvd.rank()), int(hvd.size())
+        return Placement(int(hvd.rank()), int(hvd.size()), "Horovod", "Horovod")
     environ = os.environ if environ is None else environ
     for rank_var, size_var in ENV_RANK_VARIABLES:
         if rank_var in environ and size_var in environ:
-            return _env_int(environ, rank_var), _env_int(environ, size_var)
-    return 0, 1
+            rank = _env_int(environ, rank_var, lower=0)
+            size = _env_int(environ, size_var, lower=1)
+            if rank >= size:
+                raise ValueError(
+                    f"environment variables {rank_var}={rank} and {size_var}={size}: "
+                    f"the rank must be below the world size"
+                )
+            return Placement(rank, size, f"{rank_var}={rank}", f"{size_var}={size}")
+    return Placement(0, 1, "default", "default")
 
 
 def broadcast_from_rank0(value: int, world_size: int) -> int:

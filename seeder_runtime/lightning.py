@@ -18,30 +18,11 @@ import sys
 from typing import Any
 
 from seeder_runtime import _core
-from seeder_runtime.torch import (
-    get_master_seed,
-    init,
-    load_state_dict,
-    register_generator,
-    reseed,
-    sampler_seed,
-    state_dict,
-    unregister_generator,
-    worker_init_fn,
-)
+from seeder_runtime import torch as _torch_backend
+from seeder_runtime.torch import *  # noqa: F403  (the torch backend's API, listed once there)
 
-__all__ = [
-    "SeederCallback",
-    "get_master_seed",
-    "init",
-    "load_state_dict",
-    "register_generator",
-    "reseed",
-    "sampler_seed",
-    "state_dict",
-    "unregister_generator",
-    "worker_init_fn",
-]
+__all__ = ["SeederCallback"]
+__all__ += _torch_backend.__all__
 
 
 def _callback_base() -> type:
@@ -80,14 +61,14 @@ class SeederCallback(_callback_base()):  # type: ignore[misc]
         try:
             master, _, _, seeded_rank, seeded_size = _core.last_reseed()
         except RuntimeError:  # the script never called init
-            init(ngpus=world_size, local_rank=rank)
+            _core.init(ngpus=world_size, local_rank=rank)
             return
         if (seeded_rank, seeded_size) != (rank, world_size):
             scheme = getattr(_core._STATE, "scheme", "v1")
-            init(master, ngpus=world_size, local_rank=rank, scheme=scheme)
+            _core.init(master, ngpus=world_size, local_rank=rank, scheme=scheme)
 
     def on_train_epoch_start(self, trainer: Any, pl_module: Any) -> None:
-        reseed(self.task, int(trainer.current_epoch))
+        _core.reseed(self.task, int(trainer.current_epoch))
 
     def __repr__(self) -> str:
         return f"SeederCallback(task={self.task})"

@@ -7,7 +7,7 @@ without a seed) and :class:`SeederCB`. Never imports PyTorch.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import keras
@@ -15,26 +15,10 @@ import numpy as np
 import tensorflow as tf
 
 from seeder_runtime import _core
-from seeder_runtime._core import (
-    get_master_seed,
-    init,
-    load_state_dict,
-    register_generator,
-    reseed,
-    state_dict,
-    unregister_generator,
-)
+from seeder_runtime._core import *  # noqa: F403  (the API, listed once in _core.__all__)
 
-__all__ = [
-    "SeederCB",
-    "get_master_seed",
-    "init",
-    "load_state_dict",
-    "register_generator",
-    "reseed",
-    "state_dict",
-    "unregister_generator",
-]
+__all__ = ["SeederCB", "model_seed_generators", "reset_model_seed_generators"]
+__all__ += _core.__all__
 
 try:  # Keras 3 keeps its global SeedGenerator and seed in a private registry.
     from keras.src.backend.common import global_state as _keras_global_state
@@ -103,25 +87,58 @@ class _TFBackend:
                 state["keras_seed_generator"] = [int(v) for v in keras_generator.state.numpy()]
         return state
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        generator = tf.random.get_global_generator()
-        if int(generator.algorithm) != state["generator_algorithm"]:
-            generator = tf.random.Generator.from_state(
-                state["generator_state"], state["generator_algorithm"]
+    def prepare_state(self, state: Any) -> Callable[[], None]:
+        algorithm = _core._check_int("tf.generator_algorithm", state["generator_algorithm"])
+        values = _int64_array("tf.generator_state", state["generator_state"])
+        current = tf.random.get_global_generator()
+        replacement = None
+        if int(current.algorithm) != algorithm:
+            try:
+                replacement = tf.random.Generator.from_state(values, algorithm)
+            except (TypeError, ValueError, tf.errors.OpError) as exc:
+                raise ValueError(f"load_state_dict: tf.generator_state: {exc}") from None
+        elif values.shape != tuple(current.state.shape):
+            raise ValueError(
+                f"load_state_dict: tf.generator_state has {values.size} values, the global "
+                f"generator {current.state.shape[0]}"
             )
-            tf.random.set_global_generator(generator)
-        else:
-            generator.reset(np.asarray(state["generator_state"], dtype=np.int64))
         saved = state.get("keras_seed_generator")
+        keras_values = None
         if saved is not None and _keras_global_state is not None:
-            keras_generator = _keras_global_state.get_global_attribute(_GLOBAL_SEED_GENERATOR)
-            if keras_generator is None:
-                keras_generator = _keras_seed_generator.SeedGenerator(seed=int(saved[0]))
-                _keras_global_state.set_global_attribute(_GLOBAL_SEED_GENERATOR, keras_generator)
-            keras_generator.state.assign(np.asarray(saved, dtype=keras_generator.state.dtype))
+            keras_values = _int64_array("tf.keras_seed_generator", saved)
+            if keras_values.shape != (2,):
+                raise ValueError("load_state_dict: tf.keras_seed_generator must hold 2 ints")
+
+        def restore() -> None:
+            if replacement is None:
+                tf.random.get_global_generator().reset(values)
+            else:
+                tf.random.set_global_generator(replacement)
+            if keras_values is not None:
+                keras_generator = _keras_global_state.get_global_attribute(_GLOBAL_SEED_GENERATOR)
+                if keras_generator is None:
+                    keras_generator = _keras_seed_generator.SeedGenerator(seed=int(keras_values[0]))
+                    _keras_global_state.set_global_attribute(
+                        _GLOBAL_SEED_GENERATOR, keras_generator
+                    )
+                keras_generator.state.assign(keras_values.astype(keras_generator.state.dtype))
+
+        return restore
 
     def enable_determinism(self) -> None:
         tf.config.experimental.enable_op_determinism()
+
+
+def _int64_array(name: str, values: Any) -> np.ndarray:
+    """``values`` as a 1-d int64 array, or ValueError naming ``name``."""
+    if isinstance(values, (str, bytes)) or not all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values
+    ):
+        raise ValueError(f"load_state_dict: {name} must be a list of ints, got {values!r:.80}")
+    try:
+        return np.asarray(values, dtype=np.int64).reshape(-1)
+    except OverflowError as exc:
+        raise ValueError(f"load_state_dict: {name}: {exc}") from None
 
 
 _core.register_backend(_TFBackend())
@@ -181,5 +198,5 @@ class SeederCB(keras.callbacks.Callback):
         self.task = task
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        reseed(self.task, epoch)
+        _core.reseed(self.task, epoch)
         reset_model_seed_generators(self.model)

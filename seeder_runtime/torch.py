@@ -9,33 +9,17 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import torch
 
 from seeder_runtime import _core
-from seeder_runtime._core import (
-    get_master_seed,
-    init,
-    load_state_dict,
-    register_generator,
-    reseed,
-    state_dict,
-    unregister_generator,
-)
+from seeder_runtime._core import *  # noqa: F403  (the API, listed once in _core.__all__)
 
-__all__ = [
-    "get_master_seed",
-    "init",
-    "load_state_dict",
-    "register_generator",
-    "reseed",
-    "sampler_seed",
-    "state_dict",
-    "unregister_generator",
-    "worker_init_fn",
-]
+__all__ = ["sampler_seed", "worker_init_fn"]
+__all__ += _core.__all__
 
 _TORCH_WORD = _core.CONSUMER_WORDS["torch"]
 
@@ -91,13 +75,23 @@ class _TorchBackend:
             state["cuda"] = torch.cuda.get_rng_state_all()
         return state
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        torch.set_rng_state(state["cpu"])
-        cuda_states = state.get("cuda")
+    def prepare_state(self, state: Any) -> Callable[[], None]:
+        cpu = state["cpu"]
+        _check_rng_state("torch.cpu", cpu, torch.Generator())
+        cuda_states = list(state.get("cuda") or ())
+        count = 0
         if cuda_states and torch.cuda.is_available():
             count = min(len(cuda_states), torch.cuda.device_count())
             for device in range(count):
+                scratch = torch.Generator(device=f"cuda:{device}")
+                _check_rng_state(f"torch.cuda[{device}]", cuda_states[device], scratch)
+
+        def restore() -> None:
+            torch.set_rng_state(cpu)
+            for device in range(count):
                 torch.cuda.set_rng_state(cuda_states[device], device)
+
+        return restore
 
     def enable_determinism(self) -> None:
         # cuBLAS needs a fixed workspace for deterministic results (CUDA >= 10.2).
@@ -105,6 +99,16 @@ class _TorchBackend:
         torch.use_deterministic_algorithms(True)
         torch.backends.cudnn.deterministic = True
         torch.backends.cudnn.benchmark = False
+
+
+def _check_rng_state(name: str, value: Any, scratch: torch.Generator) -> None:
+    """Raise ValueError unless ``value`` is an RNG state ``scratch``'s kind accepts."""
+    if not isinstance(value, torch.Tensor) or value.dtype != torch.uint8:
+        raise ValueError(f"load_state_dict: {name} is not an RNG state tensor: {value!r:.80}")
+    try:
+        scratch.set_state(value)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(f"load_state_dict: {name} is not an RNG state ({exc})") from None
 
 
 _core.register_backend(_TorchBackend())
@@ -170,5 +174,5 @@ def sampler_seed() -> int:
     Raises:
         RuntimeError: ``init`` was not called.
     """
-    master = get_master_seed()
+    master = _core.get_master_seed()
     return _core.derive_seed("distributed-sampler", master, 0, 0, 0) >> 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import shlex
 import signal
 import sys
@@ -22,6 +23,7 @@ from seedmigrate.verify.losses import DEFAULT_LOSS_REGEX, LOSS_FORMATS, LossForm
 from seedmigrate.verify.plots import PlottingUnavailable, write_figures
 from seedmigrate.verify.report import build_report, write_report
 from seedmigrate.verify.runner import (
+    DEFAULT_RESUME_ARGS,
     EXPERIMENTS,
     HALF,
     RESUME,
@@ -29,24 +31,28 @@ from seedmigrate.verify.runner import (
     CommandTemplate,
     Plan,
     RunResult,
+    Schedule,
     make_plan,
     run_plan,
 )
 from seedmigrate.verify.stats import evaluate, series_stats
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+DEFAULT_EPOCHS = 4
 
 DESCRIPTION = """\
 Prove that a training script is deterministic and resumes exactly. With a fixed seed:
 (1) train X epochs; (2) train X/2 epochs and save a checkpoint; (3) resume from it to
 epoch X. Without a seed: (4) train X epochs. Each is repeated N times; the training loss
-of every step must match between (1), (2) and (3), and (4) must spread.
+of every step must match between (1), (2) and (3), and (4) must spread. For training
+counted in iterations, give --iters N instead of --epochs X.
 """
 
 EPILOG = """\
 placeholders: {epochs} (X, or X/2 for experiment 2), {seed}, {ckpt} (a fresh path per
-save/resume pair), {start_epoch} (X/2). The command is split like a shell would
-(shlex) and run without a shell, from the current folder.
+save/resume pair), {start_epoch} (X/2); with --iters N: {iters} (N, or N/2 for
+experiment 2) and {start_iter} (N/2) instead of {epochs} and {start_epoch}. The command
+is split like a shell would (shlex) and run without a shell, from the current folder.
 
 example:
   seedmigrate verify --epochs 4 --repeats 4 --out verify-out \\
@@ -67,7 +73,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     run.add_argument(
         "--cmd",
         metavar="COMMAND",
-        help="the training command, with {epochs} (alternatively: give it after `--`)",
+        help="the training command, with {epochs} or {iters} (or give it after `--`)",
     )
     run.add_argument(
         "train_command",
@@ -89,13 +95,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     run.add_argument(
         "--resume-arg",
-        default="--resume {ckpt} --initial-epoch {start_epoch}",
         metavar="ARGS",
-        help="appended to run 3 to resume from it (default: %(default)r)",
+        help=(
+            "appended to run 3 to resume from it (default: "
+            f"{DEFAULT_RESUME_ARGS['epochs']!r}; with --iters: {DEFAULT_RESUME_ARGS['iters']!r})"
+        ),
     )
     method = parser.add_argument_group("the experiment")
-    method.add_argument(
-        "--epochs", type=int, default=4, metavar="X", help="epochs of a full run (default: 4)"
+    length = method.add_mutually_exclusive_group()
+    length.add_argument(
+        "--epochs",
+        type=int,
+        metavar="X",
+        help=f"epochs of a full run, {{epochs}} in the command (default: {DEFAULT_EPOCHS})",
+    )
+    length.add_argument(
+        "--iters",
+        type=int,
+        metavar="N",
+        help="iterations of a full run, {iters} in the command (instead of --epochs)",
     )
     method.add_argument(
         "--repeats",
@@ -156,26 +174,24 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None) -> int:
     """Run the verification described by ``args``; return the exit code."""
     out = stdout or sys.stdout
     try:
-        template, reader = _configure(args)
+        schedule, template, reader = _configure(args)
     except (CommandError, LossFormatError, ValueError) as exc:
         print(f"seedmigrate verify: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
 
     out_dir: Path = args.out
-    out_dir.mkdir(parents=True, exist_ok=True)
-    plan = make_plan(
-        template, epochs=args.epochs, repeats=args.repeats, seed=args.seed, out_dir=out_dir
-    )
+    length = {schedule.unit: schedule.total}
+    plan = make_plan(template, repeats=args.repeats, seed=args.seed, out_dir=out_dir, **length)
     print(
         f"seedmigrate verify: {len(plan.runs)} runs ({len(EXPERIMENTS)} experiments × "
-        f"{args.repeats} repeats), {args.epochs} epochs, seed {args.seed}, "
+        f"{args.repeats} repeats), {schedule.describe()}, seed {args.seed}, "
         f"{args.jobs} in parallel",
         file=out,
         flush=True,
     )
     with _stop_runs_on_sigterm():
         results = _run_with_progress(plan, reader, args)
-    config = _config(args, template, reader)
+    config = _config(args, schedule, template, reader)
 
     broken = [result for result in results if not result.ok]
     if broken or len(results) < len(plan.runs):
@@ -206,7 +222,7 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None) -> int:
         return EXIT_ERROR
 
     losses = _losses_by_experiment(results)
-    verdict = evaluate(losses, epochs=args.epochs, atol=args.atol)
+    verdict = evaluate(losses, atol=args.atol, **length)
     exit_code = EXIT_PASS if verdict.passed else EXIT_FAIL
     report = build_report(
         verdict="pass" if verdict.passed else "fail",
@@ -235,9 +251,11 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None) -> int:
         resume_offset = total - min((len(s) for s in losses[RESUME.key]), default=0)
     offsets = {HALF.key: 0, RESUME.key: resume_offset}
     shown = [Path(template.command[0]).name, *template.command[1:]]
-    title = f"{' '.join(shown)} — {args.epochs} epochs, {args.repeats} repeats"
+    title = f"{' '.join(shown)} — {schedule.describe()}, {args.repeats} repeats"
     try:
-        figures = write_figures(losses, verdict.stats, offsets, out_dir, title=title)
+        figures = write_figures(
+            losses, verdict.stats, offsets, out_dir, title=title, unit=schedule.unit
+        )
     except PlottingUnavailable as exc:
         print(f"figures skipped: {exc}", file=out)
     else:
@@ -245,35 +263,69 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None) -> int:
     return exit_code
 
 
-def _configure(args: argparse.Namespace) -> tuple[CommandTemplate, LossReader]:
+def _configure(args: argparse.Namespace) -> tuple[Schedule, CommandTemplate, LossReader]:
     if args.cmd and args.train_command:
         raise CommandError("give the training command once: either --cmd or after `--`")
     command = args.cmd if args.cmd else list(args.train_command)
-    if args.epochs < 2:
+    if args.iters is not None:
+        schedule, option = Schedule(args.iters, "iters"), "--iters"
+    else:
+        epochs = DEFAULT_EPOCHS if args.epochs is None else args.epochs
+        schedule, option = Schedule(epochs, "epochs"), "--epochs"
+    if schedule.total < 2:
         raise ValueError(
-            f"--epochs must be at least 2 to split the run in halves, not {args.epochs}"
+            f"{option} must be at least 2 to split the run in halves, not {schedule.total}"
         )
     if args.repeats < 2:
         raise ValueError(f"--repeats must be at least 2 to compare repeats, not {args.repeats}")
     if args.jobs < 1:
         raise ValueError(f"-j/--jobs must be at least 1, not {args.jobs}")
+    # NaN passes every comparison above: it would only fail after every run has finished.
+    if not math.isfinite(args.atol):
+        raise ValueError(f"--atol must be a finite number, not {args.atol}")
     if args.atol < 0:
         raise ValueError(f"--atol must not be negative, not {args.atol}")
+    if args.timeout is not None and not math.isfinite(args.timeout):
+        raise ValueError(
+            f"--timeout must be a finite number of seconds, not {args.timeout} "
+            "(leave it out for no limit)"
+        )
     if args.timeout is not None and args.timeout <= 0:
         raise ValueError(f"--timeout must be positive, not {args.timeout}")
     template = CommandTemplate.from_strings(
-        command, seed_arg=args.seed_arg, save_arg=args.save_arg, resume_arg=args.resume_arg
+        command,
+        seed_arg=args.seed_arg,
+        save_arg=args.save_arg,
+        resume_arg=args.resume_arg,
+        unit=schedule.unit,
     )
     reader = LossReader(format=args.loss_format, regex=args.loss_regex, key=args.loss_key)
-    return template, reader
+    _make_out_dir(args.out)  # last: a usage error above leaves no folder behind
+    return schedule, template, reader
 
 
-def _config(args: argparse.Namespace, template: CommandTemplate, reader: LossReader) -> dict:
+def _make_out_dir(out_dir: Path) -> None:
+    """Create ``--out`` (parents too), or say why it cannot be a folder."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ValueError(f"--out {out_dir} exists and is not a folder")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"--out {out_dir} cannot be created: {exc.strerror or exc}") from None
+
+
+def _config(
+    args: argparse.Namespace, schedule: Schedule, template: CommandTemplate, reader: LossReader
+) -> dict:
+    epochs = schedule.unit == "epochs"
     return {
-        "epochs": args.epochs,
+        "unit": schedule.unit,
+        "epochs": schedule.total if epochs else None,
+        "start_epoch": schedule.start if epochs else None,
+        "iters": None if epochs else schedule.total,
+        "start_iter": None if epochs else schedule.start,
         "repeats": args.repeats,
         "seed": args.seed,
-        "start_epoch": args.epochs // 2,
         "atol": args.atol,
         "jobs": args.jobs,
         "timeout": args.timeout,

@@ -7,7 +7,9 @@ Three formats, chosen with ``--loss-format``:
   ``train_loss`` entry (or ``--loss-key``) of every per-step ``LOG`` record;
 - ``jsonl``: one JSON object per line, the value under ``--loss-key`` (default ``loss``).
 
-Lines that do not match are ignored, so a script may print anything else it likes.
+Output is read line by line (as it streams in, see :mod:`~seedmigrate.verify.runner`), so
+a loss is printed on one line. Lines that do not match are ignored, so a script may print
+anything else it likes.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-DEFAULT_LOSS_REGEX = r"loss[=:] *([-+0-9.eE]+)"
-"""Matches ``loss=0.25`` and ``loss: 0.25``; the number is group 1."""
+DEFAULT_LOSS_REGEX = r"loss[=:] *([-+]?(?i:nan|inf(?:inity)?)\b|[-+0-9.eE]+)"
+"""Matches ``loss=0.25`` and ``loss: 0.25``, and ``loss=nan`` / ``loss: -inf`` (any case,
+as Python, NumPy and PyTorch print them): a diverged run must be seen, not skipped. The
+number is group 1."""
 
 LOSS_FORMATS = ("regex", "dllogger", "jsonl")
 
@@ -54,12 +58,22 @@ class LossReader:
 
     def read(self, text: str) -> list[float]:
         """Return the losses found in ``text``, in the order they were printed."""
-        readers: dict[str, Callable[[], list[float]]] = {
-            "regex": lambda: read_regex(text, self.regex),
-            "dllogger": lambda: read_dllogger(text, self.effective_key),
-            "jsonl": lambda: read_jsonl(text, self.effective_key),
-        }
-        return readers[self.format]()
+        read_line = self.line_reader()
+        return [loss for line in text.splitlines() for loss in read_line(line)]
+
+    def line_reader(self) -> Callable[[str], list[float]]:
+        """A function returning the losses of one line (without its line break).
+
+        Output is read line by line, as it streams in: a loss must be printed on one
+        line (a regex match does not span lines).
+        """
+        if self.format == "regex":
+            pattern = compile_loss_regex(self.regex)
+            return lambda line: _regex_line(pattern, line)
+        key = self.effective_key
+        if self.format == "dllogger":
+            return lambda line: _dllogger_line(line, key)
+        return lambda line: _jsonl_line(line, key)
 
     def describe(self) -> str:
         """A short human description, used in error messages."""
@@ -84,11 +98,16 @@ def compile_loss_regex(pattern: str) -> re.Pattern[str]:
 def read_regex(text: str, pattern: str) -> list[float]:
     """Return the first group of every match of ``pattern`` in ``text`` as a float.
 
-    A match whose group is not a number (``loss=.`` say) is skipped rather than fatal:
-    a run that yields no losses at all is reported by the caller.
+    ``text`` is matched line by line. A match whose group is not a number (``loss=.``
+    say) is skipped rather than fatal: a run that yields no losses at all is reported by
+    the caller.
     """
+    return LossReader("regex", regex=pattern).read(text)
+
+
+def _regex_line(pattern: re.Pattern[str], line: str) -> list[float]:
     losses = []
-    for match in compile_loss_regex(pattern).finditer(text):
+    for match in pattern.finditer(line):
         value = _to_float(match.group(1))
         if value is not None:
             losses.append(value)
@@ -106,38 +125,42 @@ def read_dllogger(text: str, key: str = "train_loss") -> list[float]:
     Summary records (``"step": []``) and ``PARAMETER`` records are skipped: they are
     not steps of training.
     """
-    losses = []
-    for line in text.splitlines():
-        match = _DLLOGGER_LINE.search(line)
-        if match is None:
-            continue
-        record = _load_json_object(match.group(1))
-        if record is None or record.get("type", "LOG") != "LOG":
-            continue
-        step = record.get("step")
-        if step in ([], (), "", None) or step == "PARAMETER":
-            continue
-        data = record.get("data")
-        if isinstance(data, dict) and key in data:
-            value = _to_float(data[key])
-            if value is not None:
-                losses.append(value)
-    return losses
+    return LossReader("dllogger", key=key).read(text)
+
+
+def _dllogger_line(line: str, key: str) -> list[float]:
+    match = _DLLOGGER_LINE.search(line)
+    if match is None:
+        return []
+    record = _load_json_object(match.group(1))
+    if record is None or record.get("type", "LOG") != "LOG":
+        return []
+    step = record.get("step")
+    if step in ([], (), "", None) or step == "PARAMETER":
+        return []
+    data = record.get("data")
+    if isinstance(data, dict) and key in data:
+        value = _to_float(data[key])
+        if value is not None:
+            return [value]
+    return []
 
 
 def read_jsonl(text: str, key: str = "loss") -> list[float]:
     """Return ``record[key]`` of every line of ``text`` that is a JSON object holding it."""
-    losses = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped.startswith("{"):
-            continue
-        record = _load_json_object(stripped)
-        if record is not None and key in record:
-            value = _to_float(record[key])
-            if value is not None:
-                losses.append(value)
-    return losses
+    return LossReader("jsonl", key=key).read(text)
+
+
+def _jsonl_line(line: str, key: str) -> list[float]:
+    stripped = line.strip()
+    if not stripped.startswith("{"):
+        return []
+    record = _load_json_object(stripped)
+    if record is not None and key in record:
+        value = _to_float(record[key])
+        if value is not None:
+            return [value]
+    return []
 
 
 def _load_json_object(text: str) -> dict | None:

@@ -32,6 +32,7 @@ def write_figures(
     out_dir: Path,
     *,
     title: str = "",
+    unit: str = "epochs",
 ) -> list[Path]:
     """Draw ``runs.png`` and ``overlay.png`` into ``out_dir`` and return their paths.
 
@@ -61,7 +62,9 @@ def write_figures(
         for series in series_list:
             steps = range(offset, offset + len(series))
             axis.plot(steps, series, color=_COLORS[experiment.key], alpha=0.6, linewidth=1)
-        axis.set_title(f"{experiment_label(experiment)}\n{len(series_list)} repeats", fontsize=9)
+        axis.set_title(
+            f"{experiment_label(experiment, unit)}\n{len(series_list)} repeats", fontsize=9
+        )
         axis.grid(True, alpha=0.3)
     for axis in axes[1]:
         axis.set_xlabel("step")
@@ -84,7 +87,11 @@ def write_figures(
         high = [m + s for m, s in zip(summary.mean, summary.std, strict=True)]
         color = _COLORS[experiment.key]
         axis.plot(
-            steps, summary.mean, color=color, linewidth=1.2, label=experiment_label(experiment)
+            steps,
+            summary.mean,
+            color=color,
+            linewidth=1.2,
+            label=experiment_label(experiment, unit),
         )
         axis.fill_between(steps, low, high, color=color, alpha=0.2)
     axis.set_xlabel("step")

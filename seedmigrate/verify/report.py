@@ -8,7 +8,8 @@ Layout (``version`` 1)::
       "exit_code": 0 | 1 | 2,
       "reasons": ["experiment 3 (...), repeat 0: differs from experiment 1 at ..."],
       "checks": ["experiment 1 (...): 4 repeats identical (40 steps)"],
-      "config": {"epochs": 4, "repeats": 4, "seed": 1234, "start_epoch": 2, "atol": 0.0,
+      "config": {"unit": "epochs", "epochs": 4, "start_epoch": 2, "iters": null,
+                 "start_iter": null, "repeats": 4, "seed": 1234, "atol": 0.0,
                  "command": [...], "seed_arg": [...], "save_arg": [...],
                  "resume_arg": [...], "loss_format": "regex", "loss_regex": "...",
                  "loss_key": null},
@@ -59,7 +60,7 @@ def build_report(
         summary = stats.get(experiment.key, SeriesStats([], []))
         experiments[experiment.key] = {
             "number": experiment.number,
-            "title": experiment.title,
+            "title": experiment.title(config.get("unit", "epochs")),
             "seeded": experiment.seeded,
             "mean": _finite_list(summary.mean),
             "std": _finite_list(summary.std),

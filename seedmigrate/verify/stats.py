@@ -3,13 +3,14 @@
 The rules (``atol`` is the largest absolute difference still counted as equal; 0 means
 bit for bit):
 
+0. every loss of every run is finite (no ``nan``, no ``inf``);
 1. every repeat of experiment 1 equals the first repeat of experiment 1;
 2. every repeat of experiment 2 equals the first half of experiment 1, step for step
    and with the same number of steps;
 3. every repeat of experiment 3 equals the second half of experiment 1;
 4. the runs of experiment 4 (no seed) spread more than the seeded runs do.
 
-Steps and epochs in messages count from 0, as training loops do.
+Steps, epochs and iterations in messages count from 0, as training loops do.
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from seedmigrate.verify.runner import FULL, HALF, RESUME, UNSEEDED, Experiment, experiment_label
+from seedmigrate.verify.runner import (
+    FULL,
+    HALF,
+    RESUME,
+    UNSEEDED,
+    Experiment,
+    Schedule,
+    experiment_label,
+)
 
 Series = Sequence[float]
 
@@ -110,8 +119,15 @@ class Verdict:
     half_steps: int | None = None
 
 
-def evaluate(losses: Mapping[str, Sequence[Series]], *, epochs: int, atol: float = 0.0) -> Verdict:
-    """Apply the four rules to ``losses`` (experiment key → one series per repeat).
+def evaluate(
+    losses: Mapping[str, Sequence[Series]],
+    *,
+    epochs: int | None = None,
+    iters: int | None = None,
+    atol: float = 0.0,
+) -> Verdict:
+    """Apply the rules to ``losses`` (experiment key → one series per repeat) of runs of
+    ``epochs`` epochs or ``iters`` iterations.
 
     ``checks`` lists the rules that held, ``reasons`` the ones that did not, each naming
     the experiment, the first step that differs and by how much.
@@ -130,31 +146,63 @@ def evaluate(losses: Mapping[str, Sequence[Series]], *, epochs: int, atol: float
         reasons.append(message)
         outcomes.append((False, message))
 
+    schedule = Schedule.of(epochs=epochs, iters=iters)
+    units, start, noun = schedule.total, schedule.start, schedule.noun
+
+    def label(experiment: Experiment) -> str:
+        return experiment_label(experiment, schedule.unit)
+
     if not full:
-        return Verdict(False, [f"{experiment_label(FULL)} has no runs"], stats=stats)
+        return Verdict(False, [f"{label(FULL)} has no runs"], stats=stats)
 
     reference = list(full[0])
     total = len(reference)
-    start_epoch = epochs // 2
-    steps_per_epoch = total // epochs if total % epochs == 0 else None
-    half_steps = total * start_epoch // epochs if total * start_epoch % epochs == 0 else None
+    steps_per_unit = total // units if total % units == 0 else None
+    half_steps = total * start // units if total * start % units == 0 else None
 
     def where(step: int) -> str:
-        if steps_per_epoch:
-            return f"step {step} (epoch {step // steps_per_epoch})"
+        if steps_per_unit:
+            return f"step {step} ({noun} {step // steps_per_unit})"
         return f"step {step}"
 
     def describe(experiment: Experiment, failures: list[tuple[int, str]], count: int) -> str:
         repeat, message = failures[0]
-        label = experiment_label(experiment)
         tail = f"; {len(failures)} of {count} repeats differ" if count > 1 else ""
-        return f"{label}, repeat {repeat}: {message}{tail}"
+        return f"{label(experiment)}, repeat {repeat}: {message}{tail}"
 
     def mismatch(diff: Difference, against: str) -> str:
         return (
             f"differs from {against} at {where(diff.step)}: "
             f"{diff.actual!r} instead of {diff.expected!r} (|Δ| = {diff.delta:.3g})"
         )
+
+    def resume_offset(repeat: int, run: Series) -> int:
+        # Where a resumed run starts in experiment 1's steps: known when the steps split
+        # evenly into epochs (iterations), else taken from this repeat's save run, else
+        # from the end.
+        if half_steps is not None:
+            return half_steps
+        if repeat < len(half):
+            return len(half[repeat])
+        return max(total - len(run), 0)
+
+    # Rule 0: every loss is a number. A NaN or an infinity means the training diverged
+    # (or the loss is broken); that it happens the same way in every repeat is no pass.
+    for experiment, runs in zip(EXPERIMENTS_ORDER, (full, half, resume, unseeded), strict=True):
+        failures = []
+        for repeat, run in enumerate(runs):
+            step = next((i for i, value in enumerate(run) if not math.isfinite(value)), None)
+            if step is not None:
+                offset = resume_offset(repeat, run) if experiment is RESUME else 0
+                failures.append(
+                    (repeat, f"non-finite loss {run[step]!r} at {where(offset + step)}")
+                )
+        if failures:
+            repeat, message = failures[0]
+            _fail(
+                f"{label(experiment)}, repeat {repeat}: {message}; {len(failures)} of "
+                f"{len(runs)} repeats have non-finite losses"
+            )
 
     # Rule 1: seeded full runs repeat each other.
     failures = []
@@ -167,7 +215,7 @@ def evaluate(losses: Mapping[str, Sequence[Series]], *, epochs: int, atol: float
     if failures:
         _fail(describe(FULL, failures, len(full)))
     else:
-        _ok(f"{experiment_label(FULL)}: {len(full)} repeats identical ({total} steps)")
+        _ok(f"{label(FULL)}: {len(full)} repeats identical ({total} steps)")
 
     # Rule 2: the half run is the first half of the full run.
     failures = []
@@ -184,19 +232,12 @@ def evaluate(losses: Mapping[str, Sequence[Series]], *, epochs: int, atol: float
     if failures:
         _fail(describe(HALF, failures, len(half)))
     elif half:
-        _ok(f"{experiment_label(HALF)}: equals experiment 1 up to epoch {start_epoch}")
+        _ok(f"{label(HALF)}: equals experiment 1 up to {noun} {start}")
 
     # Rule 3: the resumed run is the second half of the full run.
     failures = []
     for repeat, run in enumerate(resume):
-        # Where the resumed run starts in experiment 1's steps: known when the epochs
-        # split evenly, else taken from this repeat's save run, else from the end.
-        if half_steps is not None:
-            offset = half_steps
-        elif repeat < len(half):
-            offset = len(half[repeat])
-        else:
-            offset = max(total - len(run), 0)
+        offset = resume_offset(repeat, run)
         diff = first_difference(reference[offset:], run, atol, offset)
         if diff is not None:
             failures.append((repeat, mismatch(diff, "experiment 1")))
@@ -210,13 +251,13 @@ def evaluate(losses: Mapping[str, Sequence[Series]], *, epochs: int, atol: float
     if failures:
         _fail(describe(RESUME, failures, len(resume)))
     elif resume:
-        _ok(f"{experiment_label(RESUME)}: equals experiment 1 from epoch {start_epoch} on")
+        _ok(f"{label(RESUME)}: equals experiment 1 from {noun} {start} on")
 
     # Rule 4: without a seed the runs spread more than with one.
     seeded_spread = max(stats[e.key].spread for e in (FULL, HALF, RESUME))
     unseeded_spread = stats[UNSEEDED.key].spread
     if len(unseeded) < 2:
-        _fail(f"{experiment_label(UNSEEDED)} needs at least 2 repeats to show a spread")
+        _fail(f"{label(UNSEEDED)} needs at least 2 repeats to show a spread")
     elif not unseeded_spread > seeded_spread:
         hint = (
             " — the script picks the same seed when none is given (a fixed --seed default?)"
@@ -224,12 +265,12 @@ def evaluate(losses: Mapping[str, Sequence[Series]], *, epochs: int, atol: float
             else ""
         )
         _fail(
-            f"{experiment_label(UNSEEDED)}: runs do not spread more than seeded runs "
+            f"{label(UNSEEDED)}: runs do not spread more than seeded runs "
             f"(largest per-step σ {unseeded_spread:.3g} vs {seeded_spread:.3g}){hint}"
         )
     else:
         _ok(
-            f"{experiment_label(UNSEEDED)}: runs spread (largest per-step σ "
+            f"{label(UNSEEDED)}: runs spread (largest per-step σ "
             f"{unseeded_spread:.3g} vs {seeded_spread:.3g} seeded)"
         )
 

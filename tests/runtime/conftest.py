@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from seeder_runtime import _core
+import seeder_runtime
 
 
 @pytest.fixture(autouse=True)
@@ -18,16 +18,6 @@ def fresh_seeder(monkeypatch):
             "WORLD_SIZE",
         ):
             monkeypatch.delenv(name)
-    state = _core._STATE
-    state.master_seed = None
-    state.generators.clear()
-    state.cache.clear()
-    state.generator_cache.clear()
-    state.last_task = state.last_epoch = None
-    state.log_path = None
+    seeder_runtime.reset()
     yield
-    state.master_seed = None
-    state.generators.clear()
-    state.cache.clear()
-    state.generator_cache.clear()
-    state.log_path = None
+    seeder_runtime.reset()

@@ -117,6 +117,49 @@ def test_generated_master_seed_is_logged_once_and_returned(caplog):
     assert len(messages) == 1 and str(seed) in messages[0]
 
 
+def _drawn_line(seed):
+    return (
+        f"seeder: master seed {seed} (drawn; repeat with --seed {seed} "
+        f"or SEEDER_MASTER_SEED={seed})\n"
+    )
+
+
+def test_drawn_master_seed_is_printed_once_on_stderr(capsys):
+    seed = seeder.init()
+    seeder.reseed(0)
+    seeder.reseed(1, 1)
+    captured = capsys.readouterr()
+    assert captured.err == _drawn_line(seed) and captured.out == ""
+    again = seeder.init()  # every init that draws says so
+    assert capsys.readouterr().err == _drawn_line(again)
+
+
+def test_given_or_env_master_seed_prints_nothing(capsys, monkeypatch):
+    seeder.init(5)
+    seeder.init(master_seed=0)
+    monkeypatch.setenv("SEEDER_MASTER_SEED", "77")
+    seeder.init()
+    assert capsys.readouterr().err == ""
+
+
+def test_drawn_master_seed_is_printed_by_rank_0_only(capsys):
+    seeder.init(None, ngpus=2, local_rank=1)
+    assert capsys.readouterr().err == ""
+    seed = seeder.init(None, ngpus=2, local_rank=0)
+    assert capsys.readouterr().err == _drawn_line(seed)
+
+
+@pytest.mark.parametrize(
+    ("value", "quiet"), [("1", True), ("yes", True), ("0", False), ("", False)]
+)
+def test_seeder_quiet_silences_the_line_but_not_the_log(capsys, caplog, monkeypatch, value, quiet):
+    monkeypatch.setenv("SEEDER_QUIET", value)
+    with caplog.at_level(logging.INFO, logger="seeder_runtime"):
+        seed = seeder.init()
+    assert capsys.readouterr().err == ("" if quiet else _drawn_line(seed))
+    assert [str(seed) in r.getMessage() for r in caplog.records] == [True]
+
+
 def test_generated_seed_without_process_group_warns_when_world_is_larger(caplog):
     with caplog.at_level(logging.WARNING, logger="seeder_runtime"):
         seeder.init(None, ngpus=2, local_rank=1)
@@ -162,6 +205,31 @@ def test_rank_env_precedence_and_explicit_arguments(monkeypatch):
     assert _core.last_reseed()[3:] == (1, 8)
     seeder.init(5, ngpus=3, local_rank=0)
     assert _core.last_reseed()[3:] == (0, 3)
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"RANK": "-1", "WORLD_SIZE": "2"}, "RANK=-1"),
+        ({"RANK": "0", "WORLD_SIZE": "0"}, "WORLD_SIZE=0"),
+        ({"RANK": "2", "WORLD_SIZE": "2"}, "RANK=2"),
+        ({"OMPI_COMM_WORLD_RANK": "-3", "OMPI_COMM_WORLD_SIZE": "4"}, "OMPI_COMM_WORLD_RANK=-3"),
+        ({"SLURM_PROCID": "0", "SLURM_NTASKS": "-1"}, "SLURM_NTASKS=-1"),
+    ],
+)
+def test_out_of_range_launcher_env_names_the_variable(monkeypatch, env, named):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=named) as info:
+        seeder.init(1)
+    assert "local_rank" not in str(info.value) and "ngpus" not in str(info.value)
+
+
+def test_detected_rank_outside_given_ngpus_names_both_sources(monkeypatch):
+    monkeypatch.setenv("RANK", "3")
+    monkeypatch.setenv("WORLD_SIZE", "4")
+    with pytest.raises(ValueError, match=r"RANK=3.*ngpus=2"):
+        seeder.init(1, ngpus=2)
 
 
 def test_bad_rank_env_is_named(monkeypatch):
@@ -359,7 +427,7 @@ def test_load_state_dict_without_init_restores_seeder():
         "last_task": 1,
         "last_epoch": 2,
     }
-    _core._STATE.master_seed = None
+    seeder.reset()
     seeder.load_state_dict(saved)
     assert seeder.get_master_seed() == 8
     assert _core.last_reseed() == (8, 1, 2, 3, 4)
@@ -370,6 +438,72 @@ def test_load_state_dict_rejects_foreign_dicts():
         seeder.load_state_dict({"python": []})
 
 
+def _corrupt(saved, path, value):
+    """A deep copy of ``saved`` with the item at ``path`` replaced (or deleted: ``...``)."""
+    import copy
+
+    broken = copy.deepcopy(saved)
+    *parents, last = path
+    target = broken
+    for key in parents:
+        target = target[key]
+    if value is ...:
+        del target[last]
+    else:
+        target[last] = value
+    return broken
+
+
+MALFORMED = [
+    (("seeder", "master_seed"), ..., "seeder.master_seed"),
+    (("seeder", "master_seed"), True, "master_seed"),
+    (("seeder", "master_seed"), -1, "master_seed"),
+    (("seeder", "rank"), "x", "rank"),
+    (("seeder", "rank"), 4, "rank"),
+    (("seeder", "world_size"), 0, "world_size"),
+    (("seeder", "last_task"), "abc", "last_task"),
+    (("seeder", "last_epoch"), -2, "last_epoch"),
+    (("seeder", "last_epoch"), None, "last_task"),  # one of the pair missing
+    (("seeder", "scheme"), "v9", "scheme"),
+    (("python",), ..., "python"),
+    (("python",), [3, [1, 2], None], "python"),
+    (("python", 1), ["x"] * 625, "python"),
+    (("numpy",), "state", "numpy"),
+    (("numpy", "key"), [1, 2, 3], "numpy"),
+    (("numpy", "pos"), None, "numpy"),
+]
+
+
+@pytest.mark.parametrize(("path", "value", "name"), MALFORMED)
+def test_malformed_state_dict_raises_valueerror_and_changes_nothing(path, value, name):
+    seeder.init(8, ngpus=4, local_rank=3)
+    seeder.reseed(1, 2)
+    broken = _corrupt(seeder.state_dict(), path, value)
+
+    seeder.reset()  # uninitialised: a failed load must leave it uninitialised
+    random.seed(5), np.random.seed(5)
+    before = (random.getstate(), np.random.get_state(legacy=True)[1].tolist())
+    with pytest.raises(ValueError, match=name):
+        seeder.load_state_dict(broken)
+    with pytest.raises(RuntimeError, match=r"init\(\)"):
+        seeder.get_master_seed()
+    assert (random.getstate(), np.random.get_state(legacy=True)[1].tolist()) == before
+
+    seeder.init(9)  # initialised: a failed load must leave the seeder and the RNGs alone
+    seeder.reseed(0, 7)
+    before = (random.getstate(), np.random.get_state(legacy=True)[1].tolist())
+    with pytest.raises(ValueError, match=name):
+        seeder.load_state_dict(broken)
+    assert _core.last_reseed() == (9, 0, 7, 0, 1)
+    assert (random.getstate(), np.random.get_state(legacy=True)[1].tolist()) == before
+
+
+@pytest.mark.parametrize("bad", [None, [], {"version": 1}, {"version": 1, "seeder": "x"}])
+def test_state_dict_that_is_not_one_raises_valueerror(bad):
+    with pytest.raises(ValueError, match="state_dict"):
+        seeder.load_state_dict(bad)
+
+
 def test_load_state_dict_from_other_rank_warns(caplog):
     seeder.init(8, ngpus=2, local_rank=0)
     saved = seeder.state_dict()
@@ -377,6 +511,40 @@ def test_load_state_dict_from_other_rank_warns(caplog):
     with caplog.at_level(logging.WARNING, logger="seeder_runtime"):
         seeder.load_state_dict(saved)
     assert any("one state_dict per rank" in r.getMessage() for r in caplog.records)
+
+
+# ---------------------------------------------------------------- reset and the API
+
+
+def test_reset_forgets_init_generators_and_the_last_reseed():
+    calls = []
+    seeder.register_generator(calls.append)
+    seeder.init(3, ngpus=2, local_rank=1, scheme="fwr13y")
+    seeder.reseed(1, 4)
+    seeder.reset()
+    for call in (lambda: seeder.reseed(0), seeder.get_master_seed, seeder.state_dict):
+        with pytest.raises(RuntimeError, match=r"init\(\)"):
+            call()
+    seeder.init(3)
+    seeder.reseed(1, 4)
+    assert len(calls) == 1  # the generator registered before the reset is gone
+    assert _core.last_reseed() == (3, 1, 4, 0, 1)  # defaults again: v1, rank 0 of 1
+    assert seeder.state_dict()["seeder"]["scheme"] == "v1"
+
+
+def test_reset_keeps_loaded_backends(monkeypatch):
+    backend = object()
+    monkeypatch.setitem(_core._STATE.backends, "fake", backend)
+    seeder.reset()
+    assert _core._STATE.backends["fake"] is backend
+
+
+def test_the_package_exports_the_core_api():
+    assert set(seeder.__all__) == set(_core.__all__) == {
+        "get_master_seed", "init", "load_state_dict", "register_generator",
+        "reseed", "reset", "state_dict", "unregister_generator",
+    }  # fmt: skip
+    assert all(getattr(seeder, name) is getattr(_core, name) for name in _core.__all__)
 
 
 # ---------------------------------------------------------------- SEEDER_LOG

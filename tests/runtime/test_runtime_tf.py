@@ -26,7 +26,10 @@ def _draws():
 
 
 def test_backend_module_shares_the_core_api():
-    assert seeder.reseed is seeder_runtime.reseed
+    extras = {"SeederCB", "model_seed_generators", "reset_model_seed_generators"}
+    assert set(seeder.__all__) == {*_core.__all__, *extras}
+    for name in seeder_runtime.__all__:
+        assert getattr(seeder, name) is getattr(seeder_runtime, name)
 
 
 def test_reseed_repeats_every_tf_and_keras_stream():
@@ -76,6 +79,29 @@ def test_state_dict_mid_epoch_resume_through_pickle():
     # tf.random.uniform (op-level seeds from the global seed) is not capturable; the
     # global Generator and Keras's SeedGenerator are.
     assert [_draws()[:2] + _draws()[3:] for _ in range(2)] == expected
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("generator_state", "x"),
+        ("generator_state", [1, 2, 3, 4, 5, 6, 7]),
+        ("generator_algorithm", None),
+        ("keras_seed_generator", [1.5, 2]),
+    ],
+)
+def test_malformed_tf_state_raises_valueerror_before_restoring_anything(key, value):
+    seeder.init(17)
+    seeder.reseed(1, 6)
+    saved = seeder.state_dict()
+    saved["tf"] = {**saved["tf"], key: value}
+    seeder.reset()
+    random.seed(1)
+    before = (random.getstate(), tf.random.get_global_generator().state.numpy().tolist())
+    with pytest.raises(ValueError, match="tf"):
+        seeder.load_state_dict(saved)
+    after = (random.getstate(), tf.random.get_global_generator().state.numpy().tolist())
+    assert after == before
 
 
 def _model():

@@ -15,8 +15,9 @@ from seeder_runtime import _core
 
 
 def test_backend_module_shares_the_core_api():
-    assert seeder.reseed is seeder_runtime.reseed
-    assert seeder.init is seeder_runtime.init
+    assert set(seeder.__all__) == {*_core.__all__, "sampler_seed", "worker_init_fn"}
+    for name in seeder_runtime.__all__:
+        assert getattr(seeder, name) is getattr(seeder_runtime, name)
 
 
 def test_reseed_seeds_torch_like_manual_seed():
@@ -71,6 +72,24 @@ def test_state_dict_mid_epoch_resume_through_torch_save_weights_only():
     seeder.load_state_dict(torch.load(buffer, weights_only=True))
     assert [_draws() for _ in range(3)] == expected
     assert _core.last_reseed() == (17, 1, 6, 2, 4)
+
+
+@pytest.mark.parametrize(
+    "bad", [{}, {"cpu": "state"}, {"cpu": torch.zeros(7, dtype=torch.uint8)}, {"cpu": None}]
+)
+def test_malformed_torch_state_raises_valueerror_before_restoring_anything(bad):
+    seeder.init(17)
+    seeder.reseed(1, 6)
+    saved = {**seeder.state_dict(), "torch": bad}
+    seeder.reset()
+    random.seed(1)
+    torch.manual_seed(1)
+    before = (random.getstate(), torch.get_rng_state())
+    with pytest.raises(ValueError, match="torch"):
+        seeder.load_state_dict(saved)
+    assert random.getstate() == before[0] and torch.equal(torch.get_rng_state(), before[1])
+    with pytest.raises(RuntimeError, match=r"init\(\)"):
+        seeder.get_master_seed()
 
 
 def test_worker_init_fn_pickles_the_seeder_state():

@@ -82,6 +82,29 @@ def test_fixed_default_seed_fails_the_spread_rule(run_verify):
     assert "experiment 4" in proc.stdout and "fixed --seed default" in proc.stdout
 
 
+def test_a_nan_loss_once_per_epoch_fails_naming_experiment_and_step(run_verify, tmp_path):
+    proc = run_verify(*FAST, "--", *toy_command("--behaviour", "nan-once"))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert (
+        "FAIL  experiment 1 (seeded, all epochs), repeat 0: non-finite loss nan at step 2 "
+        "(epoch 0); 2 of 2 repeats have non-finite losses"
+    ) in proc.stdout
+    assert (
+        "experiment 3 (seeded, resumed from the checkpoint), repeat 0: non-finite loss nan at step 12 (epoch 2)"
+        in proc.stdout
+    )
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["verdict"] == "fail"
+    assert report["experiments"]["full"]["runs"][0]["losses"][2] is None  # strict JSON
+
+
+def test_an_all_nan_run_fails_instead_of_printing_no_losses(run_verify):
+    proc = run_verify(*FAST, "--", *toy_command("--behaviour", "all-nan"))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "printed no losses" not in proc.stdout
+    assert "non-finite loss nan at step 0 (epoch 0)" in proc.stdout
+
+
 def test_crash_exits_2_with_the_command_and_the_tail(run_verify, tmp_path):
     proc = run_verify(*FAST, "--", *toy_command("--behaviour", "crash"))
     assert proc.returncode == 2, proc.stdout + proc.stderr
@@ -123,6 +146,39 @@ def test_usage_errors_exit_2(run_verify, args, message):
     proc = run_verify(*args)
     assert proc.returncode == 2
     assert message in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--timeout", "inf"], "--timeout must be a finite number of seconds"),
+        (["--timeout", "nan"], "--timeout must be a finite number of seconds"),
+        (["--atol", "nan"], "--atol must be a finite number"),
+        (["--atol", "inf"], "--atol must be a finite number"),
+    ],
+)
+def test_non_finite_settings_exit_2_before_any_run(run_verify, tmp_path, args, message):
+    marker = tmp_path / "ran"
+    script = tmp_path / "train.py"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\nprint('loss=1')\n")
+    proc = run_verify(*args, "--repeats", "2", "--", sys.executable, str(script), "{epochs}")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+    assert not marker.exists() and not (tmp_path / "verify-out").exists()
+
+
+@pytest.mark.parametrize("kind", ["file", "file-parent"])
+def test_out_that_cannot_be_a_folder_exits_2_before_any_run(run_verify, tmp_path, kind):
+    (tmp_path / "taken").write_text("not a folder\n")
+    out = "taken" if kind == "file" else "taken/out"
+    marker = tmp_path / "ran"
+    script = tmp_path / "train.py"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\nprint('loss=1')\n")
+    proc = run_verify("--out", out, "--", sys.executable, str(script), "{epochs}")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"--out {out}" in proc.stderr and "Traceback" not in proc.stderr
+    assert not marker.exists()
+    assert (tmp_path / "taken").read_text() == "not a folder\n"
 
 
 def test_unknown_loss_format_is_an_argparse_error(run_verify):

@@ -28,6 +28,36 @@ def test_default_regex_reads_every_loss_in_order_at_full_precision():
     assert read_regex(text, DEFAULT_LOSS_REGEX) == [0.6931471805599453, 1.5e-3, -2.0]
 
 
+def test_default_regex_reads_non_finite_losses():
+    text = (
+        "epoch 0 step 0 loss=nan\n"
+        "epoch 0 step 1 loss: inf\n"
+        "epoch 0 step 2 loss=-inf, lr=0.1\n"
+        "epoch 0 step 3 loss=NaN\n"
+        "epoch 0 step 4 loss: -Infinity\n"
+        "epoch 0 step 5 loss=0.5\n"
+        "loss: information about the loss follows\n"  # a word, not a number
+    )
+    losses = read_regex(text, DEFAULT_LOSS_REGEX)
+    assert len(losses) == 6 and math.isnan(losses[0]) and math.isnan(losses[3])
+    assert losses[1:3] == [math.inf, -math.inf] and losses[4:] == [-math.inf, 0.5]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "line"),
+    [
+        ("regex", "loss=nan"),
+        ("jsonl", '{"loss": NaN}'),
+        ("jsonl", '{"loss": "inf"}'),
+        ("dllogger", 'DLLL {"type": "LOG", "step": [0, 1], "data": {"train_loss": NaN}}'),
+        ("dllogger", 'DLLL {"type": "LOG", "step": [0, 1], "data": {"train_loss": -Infinity}}'),
+    ],
+)
+def test_every_reader_reads_non_finite_losses(fmt, line):
+    (loss,) = LossReader(format=fmt).read(line + "\n")
+    assert not math.isfinite(loss)
+
+
 def test_regex_uses_the_first_group_and_skips_non_numbers():
     text = "train_loss 0.5 val_loss 9\ntrain_loss . \ntrain_loss 0.25"
     assert read_regex(text, r"train_loss ([^ \n]+)") == [0.5, 0.25]

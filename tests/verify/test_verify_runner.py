@@ -131,6 +131,51 @@ def test_run_one_reports_exit_status_and_tail():
     assert "line 49" in tail and "line 44" not in tail and "boom" in tail
 
 
+FLOOD = (
+    "import sys\n"
+    "block = ('x' * 1000 + '\\n') * 999 + 'loss=0.5\\n'\n"  # ~1 MB, one loss
+    "for _ in range(200):\n"
+    "    sys.stdout.write(block)\n"
+    "sys.stderr.write('y' * 5_000_000 + ' the end\\n')\n"  # one 5 MB line, no break
+)
+
+RUN_FLOOD = """
+import json, resource, sys
+from pathlib import Path
+from seedmigrate.verify.losses import LossReader
+from seedmigrate.verify.runner import FULL, RunSpec, run_one
+
+spec = RunSpec(FULL, 0, (sys.executable, "-c", sys.argv[2]), "flood")
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+result = run_one(spec, LossReader(), timeout=300, log_dir=Path(sys.argv[1]))
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"growth_kib": after - before, "losses": result.losses,
+                  "ok": result.ok, "tail": result.output_tail(lines=2)}))
+"""
+
+
+def test_run_one_streams_a_flood_of_output_to_the_log_in_bounded_memory(tmp_path):
+    # ~200 MB on stdout used to be held in memory (twice: bytes, then str). Now it goes
+    # to the log as it comes; the runner keeps the losses and a bounded tail.
+    import json
+    import subprocess
+
+    from verify_helpers import subprocess_env
+
+    proc = subprocess.run(
+        [sys.executable, "-c", RUN_FLOOD, str(tmp_path), FLOOD],
+        capture_output=True, text=True, env=subprocess_env(), timeout=600,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["ok"] and report["losses"] == [0.5] * 200
+    assert report["growth_kib"] < 60 * 1024, report["growth_kib"]  # not ~400 MB
+    assert (tmp_path / "flood.stdout.txt").stat().st_size == 200 * (999 * 1001 + 9)
+    assert (tmp_path / "flood.stderr.txt").stat().st_size == 5_000_000 + 9
+    tail = report["tail"]
+    assert "loss=0.5" in tail and "the end" in tail and len(tail) < 20_000
+
+
 def test_run_one_times_out_and_kills_children(tmp_path):
     marker = tmp_path / "child-alive"
     child = tmp_path / "child.py"

@@ -136,6 +136,45 @@ def test_nan_repeats_nan_and_missing_experiment_1_fails():
     assert not verdict.passed and "no runs" in verdict.reasons[0]
 
 
+@pytest.mark.parametrize(
+    ("key", "repeat", "index", "value", "label", "step"),
+    [
+        ("full", 1, 7, math.nan, "experiment 1", "step 7 (epoch 1)"),
+        ("half", 0, 0, math.inf, "experiment 2", "step 0 (epoch 0)"),
+        ("resume", 2, 3, -math.inf, "experiment 3", "step 13 (epoch 2)"),  # experiment 1's steps
+        ("unseeded", 0, 19, math.nan, "experiment 4", "step 19 (epoch 3)"),
+    ],
+)
+def test_a_non_finite_loss_fails_naming_experiment_repeat_and_step(
+    key, repeat, index, value, label, step
+):
+    losses = _healthy()
+    losses[key][repeat][index] = value
+    verdict = evaluate(losses, epochs=EPOCHS)
+    assert not verdict.passed
+    (reason,) = [r for r in verdict.reasons if "non-finite" in r]
+    assert reason.startswith(f"{label} (") and f"repeat {repeat}:" in reason
+    assert f"non-finite loss {value!r} at {step}" in reason
+
+
+def test_the_same_nan_in_every_repeat_still_fails():
+    # Identical NaNs repeat each other (rules 1-3 hold), but a NaN loss is never a pass.
+    losses = _healthy()
+    full = losses["full"][0]
+    full[12] = math.nan
+    half = EPOCHS // 2 * STEPS
+    losses["full"] = [list(full) for _ in range(3)]
+    losses["half"] = [full[:half] for _ in range(3)]
+    losses["resume"] = [full[half:] for _ in range(3)]
+    verdict = evaluate(losses, epochs=EPOCHS)
+    assert not verdict.passed
+    assert [r.split(",")[0] for r in verdict.reasons] == [
+        "experiment 1 (seeded",
+        "experiment 3 (seeded",
+    ]
+    assert "3 of 3 repeats have non-finite losses" in verdict.reasons[0]
+
+
 def test_one_unseeded_repeat_cannot_show_a_spread():
     losses = _healthy()
     losses["unseeded"] = losses["unseeded"][:1]

@@ -10,6 +10,8 @@ break it on purpose:
 --behaviour broken-resume  one generator for the whole run, not reseeded on resume
 --behaviour crash          fails at the first step of epoch 1
 --behaviour silent         trains but prints no losses
+--behaviour nan-once       the loss is nan at step 2 of every epoch
+--behaviour all-nan        every loss is nan
 """
 
 import argparse
@@ -56,6 +58,8 @@ def main():
                 raise RuntimeError("CUDA error: an illegal memory access was encountered")
             weight -= 0.2 * (weight - noise.gauss(0.0, 1.0))
             loss = weight * weight
+            if args.behaviour == "all-nan" or (args.behaviour == "nan-once" and step == 2):
+                loss = float("nan")
             if args.behaviour == "silent":
                 continue
             if args.format == "jsonl":
