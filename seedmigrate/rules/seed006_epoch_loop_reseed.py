@@ -28,6 +28,12 @@ def check(facts: FileFacts) -> Iterator[Finding]:
         )
         target = _target(loop.loop)
         reason = unserved_reason(facts, loop.loop)
+        if reason is None and loop.kind == "iteration" and _tensorflow(facts):
+            reason = (
+                "reseeding TensorFlow every iteration rebuilds every tf.function on its next "
+                "call (about +1800% per step, docs/performance.md); reseed an epoch loop, or "
+                "restore seeder.state_dict() from the checkpoint to resume mid-run"
+            )
         if reason is not None:
             yield ctx.finding("SEED006", target, f"{message}; not fixed: {reason}", fixable=False)
             continue
@@ -48,6 +54,11 @@ def check(facts: FileFacts) -> Iterator[Finding]:
             "iteration; reseed the outermost training loop by hand (its counter as the epoch)",
             fixable=False,
         )
+
+
+def _tensorflow(facts: FileFacts) -> bool:
+    module = facts.ctx.seeder_import[1] if facts.ctx.seeder_import else facts.ctx.backend_module
+    return module.endswith(".tf")
 
 
 def _target(loop: ast.AST) -> ast.AST:
