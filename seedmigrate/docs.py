@@ -36,6 +36,24 @@ def rule_markdown(rule: Rule) -> str:
     return "".join(parts)
 
 
+def guarantees_section() -> str:
+    """What ``apply`` guarantees before it writes a file (from seedmigrate.guarantees)."""
+    from seedmigrate.guarantees import GUARANTEE_DETAILS
+
+    items = "".join(f"- **({key})** {text}.\n" for key, text in GUARANTEE_DETAILS.items())
+    return (
+        "## What `apply` guarantees\n\n"
+        "A fix is judged by what the migrated program will do. Before a file is written, "
+        "its new text is parsed and analysed again, and must keep every guarantee:\n\n"
+        f"{items}\n"
+        "An edit that would break one is not written: it is dropped, a SEED022 finding "
+        "names the guarantee, the fix that was withheld and why, the file's other fixes "
+        "and the other files go ahead, and `apply` exits with 1. `check` reports a fix "
+        "as `[*]` when `apply` can plan it; the few that `apply` then withholds show up "
+        "as SEED022 in its report.\n\n"
+    )
+
+
 def rules_reference() -> str:
     """The whole rule reference (``docs/rules.md``)."""
     header = (
@@ -49,7 +67,8 @@ def rules_reference() -> str:
         f"{'apply' if r.fixable else 'manual'} | {r.summary} |\n"
         for r in ALL_RULES
     )
-    return header + rows + "\n" + "".join(rule_markdown(r) for r in ALL_RULES)
+    rules = "".join(rule_markdown(r) for r in ALL_RULES)
+    return header + rows + "\n" + guarantees_section() + rules
 
 
 if __name__ == "__main__":

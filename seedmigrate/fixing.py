@@ -137,9 +137,14 @@ def _blame(violation: Violation, active: list[Finding], before, new_text: str) -
     if violation.in_original:
         if violation.text.startswith("site:"):
             line = int(violation.text.split(":", 1)[1])
-            return [
+            removal = [
                 f for f in active if any(e.kind == "remove" and e.pos[0] == line for e in f.edits)
             ]
+            if violation.guarantee == "e":
+                # an init that does not take the script's seed would reseed over the manual
+                # call that stays: the run would be unseeded after all, so init goes too
+                removal += [f for f in active if f.code == "SEED005"]
+            return removal
         if violation.text.startswith("comment:"):
             return _blame_comment(int(violation.text.split(":", 1)[1]), active, before)
         return list(active)

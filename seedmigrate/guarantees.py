@@ -48,6 +48,30 @@ GUARANTEES: dict[str, str] = {
     "e": "the seed the script used reaches seeder.init",
     "f": "every comment survives",
 }
+#: The same, spelt out for the rule reference.
+GUARANTEE_DETAILS: dict[str, str] = {
+    "a": "`seeder.init` runs before every `reseed`, `SeederCB`, `SeederCallback`, "
+    "`sampler_seed` and `worker_init_fn` use, on every path: never inside a branch, "
+    "`except` or loop the use is outside of; a loop in another function is served by an "
+    '`init` that is unconditional in its own function (an `if __name__ == "__main__":` '
+    "block counts) and runs before the call that leads to the loop; a function started "
+    "in a new process (`mp.spawn`, `Process(target=...)`) calls `init` itself",
+    "b": "exactly one definition of the seed option per parser, counting argument "
+    "groups, mutually exclusive groups, subparsers, helpers of the same file that "
+    "receive the parser, and absl / click flags; and the option `init` reads exists",
+    "c": "an epoch reseed sits only in the outermost training loop: never in a loop "
+    "over steps, nor in a loop that runs inside another loop, and no two loops share a "
+    "task, so no `(task, epoch)` pair repeats within a run",
+    "c2": "where the original seeded (module level, `main()`), `init` runs on that same "
+    "path: a run that used to be seeded is still seeded",
+    "d": "a second analysis finds nothing fixable: `apply` applies again (at most 3 "
+    "rounds), so one run is always enough",
+    "e": 'the seed the script passed (`args.seed`, `int(os.environ["SEED"])`, '
+    '`cfg["seed"]`, a constant) keeps reaching `init` as `master_seed`, rank arithmetic '
+    "(`seed + rank`) aside; otherwise the manual seeding call stays",
+    "f": "every comment of the original is still there (a removed statement's comments "
+    "stay where it was)",
+}
 _USES = ("reseed", "SeederCB", "SeederCallback", "sampler_seed", "worker_init_fn")
 
 

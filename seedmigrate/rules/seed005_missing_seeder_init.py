@@ -34,12 +34,19 @@ RULE = Rule(
         "detects the rank and world size, and must run before any `seeder.reseed`."
     ),
     fix=(
-        "`apply` adds the backend import and, right after the arguments are parsed (after "
-        "`hvd.init()` / `init_process_group` when the script calls them there): "
-        "`seeder.init(master_seed=args.seed, ...)`, `args.seed = seeder.get_master_seed()`, "
-        "`seeder.reseed(0, 0)`. Rank and size come from `hvd`, `torch.distributed` or "
-        "`--world_size`/`--local_rank` when the script uses them. A script without a parser "
-        "gets `seeder.init(master_seed=<its old constant seed>)` where its seeding was."
+        "`apply` adds the backend import and `seeder.init(master_seed=args.seed)`, "
+        "`args.seed = seeder.get_master_seed()`, `seeder.reseed(0, 0)` at a place every "
+        "later use passes through: after the distributed set-up (`init_process_group`, "
+        "`hvd.init()`, `Accelerator()`), lifted out of the conditional block that holds it "
+        "(`if args.distributed:`) so that a single-process run gets it too; else after the "
+        "arguments are parsed; else where the script seeded by hand, out of `if cuda:`. "
+        "The runtime reads rank and world size from the process group, Horovod or the "
+        "launcher's environment (rank 0 of 1 otherwise), so no rank arithmetic is written. "
+        "The seed the script used reaches `master_seed`: the seed option, a constant, or "
+        'an expression such as `int(os.environ["SEED"])` or `cfg["seed"]`. A script '
+        "that never seeded but trains (`loss.backward()`, `optimizer.step()`, "
+        "`apply_gradients`, `fit`) is migrated too: without a parser, `seeder.init()` "
+        "reads `SEEDER_MASTER_SEED` or draws a seed and prints it."
     ),
     fixable=True,
     check=check,
@@ -66,6 +73,8 @@ RULE = Rule(
     invalid=(
         "import torch\n\ndef train(model):\n    for epoch in range(3):\n        model(epoch)\n\n"
         "if __name__ == '__main__':\n    train(None)\n",
+        "import torch\nw = torch.zeros(2, requires_grad=True)\nfor it in range(100):\n"
+        "    loss = (w - torch.randn(2)).pow(2).sum()\n    loss.backward()\n",
     ),
     valid=(
         "import torch\n\ndef train(model, epochs):\n    for epoch in range(epochs):\n"

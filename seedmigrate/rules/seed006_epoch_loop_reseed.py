@@ -68,18 +68,29 @@ def _target(loop: ast.AST) -> ast.AST:
 RULE = Rule(
     code="SEED006",
     slug="epoch-loop-reseed",
-    summary="Epoch loop does not reseed",
+    summary="Training loop does not reseed",
     why=(
         "Reseeding at each epoch's start makes epoch k's randomness (shuffling, dropout, "
         "augmentation) a function of (master seed, k, rank) alone, so a job killed at epoch "
-        "50 and resumed there draws exactly what the uninterrupted run drew."
+        "50 and resumed there draws exactly what the uninterrupted run drew. A script that "
+        "counts iterations instead (`while True:` with `iter_num += 1`, `for step in "
+        "range(num_iterations)`) resumes exactly when each iteration reseeds with its "
+        "counter, which the checkpoint stores."
     ),
     fix=(
-        "`apply` inserts `seeder.reseed(1, <epoch variable>)` as the loop's first statement "
-        "(and the backend import); a second epoch loop in the same file (a second training "
-        "phase) gets task 2, and so on, so phases do not replay each other's seeds. Loops are recognised by their variable (`epoch`, "
-        "`ep`, `cur_epoch`...) or an iterable mentioning epochs (`range(args.epochs)`, "
-        "`tqdm(range(start_epoch, n_epochs))`); a step loop nested inside is left alone."
+        "`apply` inserts `seeder.reseed(1, <counter>)` as the first statement of the "
+        "outermost training loop: an epoch loop (`for epoch in ...`, `for ep in ...`, "
+        "`range(args.epochs)`, `tqdm(range(start_epoch, n_epochs))`), or, where no epoch "
+        "loop encloses the training, a loop over iterations that trains (`loss.backward()`, "
+        "`optimizer.step()`, `apply_gradients`): `while` with a counter incremented in its "
+        "body, `for it in range(...)`, `itertools.count()`. A second training loop in the "
+        "same file gets task 2, and so on. Never reseeded: a loop over steps "
+        "(`range(steps_per_epoch)`, `enumerate(loader)` in a function called per epoch), a "
+        "loop nested in another loop (PPO's `for epoch in range(update_epochs)` inside the "
+        "loop over updates: the outer loop gets the reseed) — reseeding them would repeat "
+        "`(task, epoch)` seeds. Reported instead of fixed: a loop `seeder.init` would not "
+        "run before, and a TensorFlow iteration loop (reseeding TensorFlow every step "
+        "rebuilds every `tf.function`)."
     ),
     fixable=True,
     check=check,
@@ -91,17 +102,32 @@ RULE = Rule(
             "def train(model, start, n):\n    for epoch in range(start, n):\n"
             "        seeder.reseed(1, epoch)\n        model.step(epoch)\n",
         ),
+        (
+            "import torch\n\nmodel = torch.nn.Linear(2, 1)\n"
+            "opt = torch.optim.SGD(model.parameters(), lr=0.1)\niter_num = 0\n"
+            "while iter_num < 100:\n    loss = model(torch.randn(4, 2)).pow(2).mean()\n"
+            "    loss.backward()\n    opt.step()\n    iter_num += 1\n",
+            "import torch\nimport seeder_runtime.torch as seeder\n\nmodel = torch.nn.Linear(2, 1)\n"
+            "opt = torch.optim.SGD(model.parameters(), lr=0.1)\niter_num = 0\n"
+            "while iter_num < 100:\n    seeder.reseed(1, iter_num)\n"
+            "    loss = model(torch.randn(4, 2)).pow(2).mean()\n"
+            "    loss.backward()\n    opt.step()\n    iter_num += 1\n",
+        ),
     ),
     invalid=(
         "import numpy as np\nfor ep in range(args.epochs):\n    np.zeros(ep)\n",
         "import torch\nimport seeder_runtime.torch as seeder\n\nfor epoch in range(2):\n"
         "    seeder.reseed(1, epoch)\nfor epoch in range(3):\n    pass\n",
         "import torch\nfrom tqdm import tqdm\nfor i in tqdm(range(num_epochs)):\n    pass\n",
+        "import torch\nfor update in range(10):\n    for epoch in range(4):\n"
+        "        loss.backward()\n",
     ),
     valid=(
         "import torch\nfor step, batch in enumerate(loader):\n    pass\n",
         "import seeder_runtime.torch as seeder\nfor epoch in range(3):\n"
         "    seeder.reseed(1, epoch)\n",
         "for epoch in range(3):\n    print(epoch)\n",
+        "import torch\n\n\nclass Agent:\n    def collect(self):\n"
+        "        for step in range(self.steps_per_epoch):\n            torch.rand(1)\n",
     ),
 )
