@@ -1727,7 +1727,7 @@ class ProjectIndex:
         if symbol in self._callers_memo:
             return self._callers_memo[symbol]
         names = {symbol.name}
-        files: set[Path] = set()
+        files: set[Path] = {symbol.path} if symbol.path in self._files else set()
         todo = set(names)
         while todo:
             files |= self._grep(todo)

@@ -5,5 +5,11 @@ def main(args):
     frs(args.seed)
 
 
+def local_import(seed):
+    from utils import misc
+
+    misc.fix_random_seeds(seed)
+
+
 if __name__ == "__main__":
     main(None)
