@@ -32,6 +32,7 @@ from seedmigrate.analysis.project import (
     needs_summary,
     project_root,
     summary_key,
+    worker_summary,
 )
 
 PROJECTS = Path(__file__).resolve().parent / "projects"
@@ -553,6 +554,36 @@ def test_summaries_can_be_computed_elsewhere():
     shared = ProjectIndex.build(root, summaries=given)
     parallel = ProjectIndex.build(root, mapper=map)
     assert _facts(shared) == _facts(index_of("relative_imports")) == _facts(parallel)
+    # More summaries than the index needs change nothing.
+    everything = {p: summarise_module(p.read_text()) for p in PROJECTS.rglob("*.py")}
+    assert _facts(ProjectIndex.build(PROJECTS / "helper_chain", summaries=everything)) == _facts(
+        index_of("helper_chain")
+    )
+
+
+def test_check_workers_can_fill_the_cache(monkeypatch):
+    root = PROJECTS / "helper_chain"
+    cache = {}
+    for path in root.rglob("*.py"):
+        data = path.read_bytes()
+        text = data.decode()
+        found = worker_summary(data, text, ast.parse(text))
+        assert found == worker_summary(data)
+        if found is not None:
+            cache[found[0]] = found[1]
+    assert worker_summary(b"def f():\n    return 1\n") is None
+
+    seen: list[bytes] = []
+    real = project_module.summarise_source
+
+    def counting(data: bytes):
+        seen.append(data)
+        return real(data)
+
+    monkeypatch.setattr(project_module, "summarise_source", counting)
+    assert _facts(ProjectIndex.build(root, cache=cache)) == _facts(index_of("helper_chain"))
+    # Only tools/setup.py, which the build found by the helper's name, is parsed.
+    assert seen == [(root / "tools/setup.py").read_bytes()]
 
 
 def test_needs_summary():

@@ -540,7 +540,10 @@ class _Source:
             return byte_col
         lines = self._line_list()
         if 0 < line <= len(lines):
-            return len(lines[line - 1].encode("utf-8")[:byte_col].decode("utf-8", "replace"))
+            text = lines[line - 1]
+            if text.isascii():  # most lines of a file with a non-ASCII docstring
+                return byte_col
+            return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
         return byte_col
 
     def span(self, node: ast.AST) -> Span:

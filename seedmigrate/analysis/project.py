@@ -35,6 +35,7 @@ name a seeding helper is known by.
 
 from __future__ import annotations
 
+import ast
 import configparser
 import hashlib
 import os
@@ -43,7 +44,7 @@ import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
-from fnmatch import fnmatch
+from fnmatch import fnmatch, translate
 from pathlib import Path
 from typing import Any
 
@@ -87,9 +88,12 @@ __all__ = [
     "summarise_module",
     "summarise_source",
     "summary_key",
+    "worker_summary",
 ]
 
 INDEX_FORMAT = 1
+#: The build keeps the project's texts in memory for its name searches up to this size.
+_KEEP_TEXTS_BYTES = 256 * 1024 * 1024
 
 #: Which global RNGs each seeding function seeds (``torch.manual_seed`` seeds every
 #: device, but only ``torch.cuda.*`` is reported as ``cuda``: the call as written).
@@ -438,6 +442,25 @@ def summarise_source(data: bytes) -> ModuleSummary | None:
         return None
 
 
+def worker_summary(
+    data: bytes, text: str | None = None, tree: ast.Module | None = None
+) -> tuple[str, dict | None] | None:
+    """For a check worker that has read (and maybe parsed) a file: ``(summary_key,
+    summary JSON)`` when the index needs the file's summary (:func:`needs_summary`), else
+    ``None``. Pass the ``text`` and ``tree`` it already has: the summary then costs one
+    walk. The JSON is what :meth:`ProjectIndex.build`'s ``cache`` holds."""
+    if not needs_summary(data):
+        return None
+    if text is None or tree is None:
+        summary = summarise_source(data)
+    else:
+        try:
+            summary = summarise_module(text, tree)
+        except (ValueError, RecursionError):
+            summary = None
+    return summary_key(data), None if summary is None else summary.to_json()
+
+
 def _summarise_job(path: Path) -> tuple[Path, str | None, dict | None]:
     """Worker job: read and summarise one file (key ``None`` when unreadable)."""
     try:
@@ -467,21 +490,23 @@ def project_root(paths: Iterable[Path | str]) -> Path:
     return start
 
 
+_DEFAULT_EXCLUDED = re.compile("|".join(translate(p) for p in DEFAULT_EXCLUDES))
+
+
 def _walk(root: Path, exclude: tuple[str, ...]) -> Iterator[Path]:
     """The ``.py`` files under ``root``, skipping DEFAULT_EXCLUDES and ``exclude``."""
     for dirpath, dirnames, filenames in os.walk(root):
-        here = Path(dirpath)
         kept = []
         for name in sorted(dirnames):
-            if any(fnmatch(name, p) for p in DEFAULT_EXCLUDES):
+            if _DEFAULT_EXCLUDED.match(os.path.normcase(name)):
                 continue
-            if exclude and _excluded(here / name, root, exclude):
+            if exclude and _excluded(Path(dirpath, name), root, exclude):
                 continue
             kept.append(name)
         dirnames[:] = kept
         for name in sorted(filenames):
             if name.endswith(".py"):
-                path = here / name
+                path = Path(os.path.join(dirpath, name))
                 if not (exclude and _excluded(path, root, exclude)):
                     yield path
 
@@ -563,6 +588,7 @@ class ProjectIndex:
         self._bases_memo: dict[Path, tuple[Path, ...]] = {}
         self._entry_memo: dict[str, EntryScript] | None = None
         self._link_state: _LinkState | None = None
+        self._texts: dict[Path, bytes] | None = None
         self._map_modules(files)
 
     # -- construction ----------------------------------------------------------------
@@ -603,20 +629,37 @@ class ProjectIndex:
         index._entry_points = _entry_points(root)
         given = {Path(p).resolve(): s for p, s in (summaries or {}).items()}
         todo: list[tuple[Path, bytes]] = []
+        # Each file is read once: the texts stay in memory while the build searches
+        # them for helpers' names, unless the project is very large.
+        texts: dict[Path, bytes] | None = {}
+        size = 0
         for path in index._files:
             try:
                 data = path.read_bytes()
             except OSError:
                 continue
-            if _MAIN_GUARD.search(data):
+            if texts is not None:
+                texts[path] = data
+                size += len(data)
+                if size > _KEEP_TEXTS_BYTES:
+                    texts = None
+            if b"__main__" in data and _MAIN_GUARD.search(data):
                 index._entry_candidates.add(path)
+            relevant = needs_summary(data)
             if path in given:
+                # Kept either way, but only what the index would have summarised itself
+                # is searched from: the result does not depend on what the caller gave.
                 index._summaries[path] = given[path]
-                index._eager.add(path)
-            elif needs_summary(data):
+                if relevant:
+                    index._eager.add(path)
+            elif relevant:
                 todo.append((path, data))
-        index._summarise_many(todo, mapper)
-        index._link()
+        index._texts = texts
+        try:
+            index._summarise_many(todo, mapper)
+            index._link()
+        finally:
+            index._texts = None
         return index
 
     def _summarise_many(
@@ -656,9 +699,14 @@ class ProjectIndex:
             if self._cache is not None:
                 self._cache[key] = data
 
+    def _read(self, path: Path) -> bytes:
+        if self._texts is not None and path in self._texts:
+            return self._texts[path]
+        return path.read_bytes()
+
     def _summarise_now(self, path: Path) -> ModuleSummary | None:
         try:
-            data = path.read_bytes()
+            data = self._read(path)
         except OSError:
             self._summaries[path] = None
             return None
@@ -687,7 +735,7 @@ class ProjectIndex:
         every file of the project.)"""
         sep = os.sep
         root = str(self.root)
-        paths = sorted(set(files))
+        paths = sorted(set(files), key=str)
         strings = [str(p) for p in paths]
         packages = {
             s[: -len("__init__.py") - 1] for s in strings if s.endswith(sep + "__init__.py")
@@ -1173,7 +1221,7 @@ class ProjectIndex:
             hits: dict[str, set[Path]] = {n: set() for n in wanted}
             for path in self._files:
                 try:
-                    data = _normalised(path.read_bytes())
+                    data = _normalised(self._read(path))
                 except OSError:
                     continue
                 for name, raw in words:
