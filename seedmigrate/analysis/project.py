@@ -24,13 +24,16 @@ its epoch loop in a library module. The index answers, for a whole project:
 Cost. The index is of the *project* (the folder of the nearest ``pyproject.toml``),
 whatever paths are checked, and it is built from the same cheap ``ast`` pass as the
 analysis: a per-file :class:`ModuleSummary` (from that file's text alone, cacheable by
-content hash, computable in worker processes, see :func:`summary_key`) and a linking
-step over the summaries. Only files that can matter are parsed eagerly: those that name
-a seeding call, a seed option or a ``__main__`` guard (:func:`needs_summary`), and,
-round by round, those that name a seeding helper found so far. Any other module is
-summarised on demand, the first time a resolution passes through it. A function in a
-file that was never summarised cannot seed: it names neither a seeding call nor any
-name a seeding helper is known by.
+content hash, computable in worker processes: :func:`summary_key`,
+:func:`worker_summary`) and a linking step over the summaries. Only files that can
+matter are summarised eagerly: those that name a seeding call, a seed option or a
+``__main__`` guard (:func:`needs_summary`) and, round by round, those that import (or
+read as an attribute) the name of a module-level helper found so far that seeds
+directly or only seeds. Any other module is summarised on demand, the first time a
+resolution passes through it. So :attr:`ProjectIndex.seeding_helpers` holds every
+helper that seeds directly or only seeds, and every seeding function of a summarised
+file; a function elsewhere that seeds only through helpers that also do other things is
+classified when asked about (:meth:`ProjectIndex.seeding_helper`).
 """
 
 from __future__ import annotations
@@ -432,13 +435,19 @@ def _needs_summary(data: bytes) -> bool:
 
 
 def summarise_source(data: bytes) -> ModuleSummary | None:
-    """The summary of a file's bytes, or ``None`` when they cannot be decoded or parsed."""
+    """The summary of a file's bytes, or ``None`` when they cannot be decoded or parsed.
+
+    A file the summariser itself fails on is treated the same way: one odd file must not
+    cost ``check`` the whole project (``summarise_module`` raises, for the tests).
+    """
     from seedmigrate.files import SourceError, decode_source
 
     try:
         text = decode_source(data).text
         return summarise_module(text)
     except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    except Exception:  # noqa: BLE001 - see the docstring
         return None
 
 
@@ -652,6 +661,7 @@ class ProjectIndex:
                 index._summaries[path] = given[path]
                 if relevant:
                     index._eager.add(path)
+                    index._keys[path] = summary_key(data)
             elif relevant:
                 todo.append((path, data))
         index._texts = texts
@@ -1836,22 +1846,25 @@ class ProjectIndex:
         functions = {(e.module, e.function) for e in entries.values() if e.function is not None}
         reached: set[str] = set()
         seen = {symbol}
-        todo = [symbol]
+        level = [symbol]
         if (symbol.module, symbol.qualname) in functions:
             reached.add(symbol.module)
-        while todo:
-            current = todo.pop()
-            for edge in self.callers(current):
-                caller = edge.caller
-                if caller.qualname == "<module>":
-                    if caller.module in entries:
+        while level:
+            self._grep({s.name for s in level})  # one pass over the files per level
+            following = []
+            for current in level:
+                for edge in self.callers(current):
+                    caller = edge.caller
+                    if caller.qualname == "<module>":
+                        if caller.module in entries:
+                            reached.add(caller.module)
+                        continue
+                    if (caller.module, caller.qualname) in functions:
                         reached.add(caller.module)
-                    continue
-                if (caller.module, caller.qualname) in functions:
-                    reached.add(caller.module)
-                if caller not in seen:
-                    seen.add(caller)
-                    todo.append(caller)
+                    if caller not in seen:
+                        seen.add(caller)
+                        following.append(caller)
+            level = following
         return tuple(sorted(reached))
 
     # -- serialisation ---------------------------------------------------------------
