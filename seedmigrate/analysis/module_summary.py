@@ -11,6 +11,8 @@ resolved here: the cross-file linking step in ``project.py`` does that.
 
 Positions are 1-based lines and 0-based columns counted in characters (libcst's, as
 :class:`seedmigrate.analysis.model.Edit` uses); ``ast``'s byte offsets are converted.
+The records are plain dataclasses (the most numerous ones slotted and not frozen, as a
+warm rebuild creates them by the thousand from the cache): treat them as read-only.
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ _EXPR_FIELDS: dict[type, tuple[str, ...]] = {}
 # -- the records ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Binding:
     """What a name is bound to in a scope.
 
@@ -94,7 +96,7 @@ class Binding:
 
     @classmethod
     def from_json(cls, data: list) -> Binding:
-        return cls(str(data[0]), int(data[1]), str(data[2]), str(data[3]), int(data[4]))
+        return cls(*data)
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,7 @@ class ExprInfo:
         return tuple(terms)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CallInfo:
     """A call whose callee is a dotted name (``utils.set_seed``, ``self.fit``).
 
@@ -214,20 +216,21 @@ class CallInfo:
 
     @classmethod
     def from_json(cls, data: list) -> CallInfo:
-        args = None if data[4] is None else tuple(_opt_expr(a) for a in data[4])
-        kwargs = None if data[5] is None else tuple((str(k), _opt_expr(v)) for k, v in data[5])
+        # The hot path of a warm rebuild: the JSON is our own (see ModuleSummary), so
+        # its values are taken as they are.
+        dotted, span, statement, deferred, args, kwargs, refs = data
         return cls(
-            str(data[0]),
-            _span(data[1]),
-            bool(data[2]),
-            bool(data[3]),
-            args,
-            kwargs,
-            tuple((str(k), str(v)) for k, v in data[6]),
+            dotted,
+            tuple(span),  # type: ignore[arg-type]
+            statement,
+            deferred,
+            None if args is None else tuple(_opt_expr(a) for a in args),
+            None if kwargs is None else tuple((k, _opt_expr(v)) for k, v in kwargs),
+            tuple(map(tuple, refs)) if refs else (),  # type: ignore[arg-type]
         )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class StmtInfo:
     """The shape of one statement of a function body, enough to tell seeding apart.
 
@@ -262,15 +265,16 @@ class StmtInfo:
 
     @classmethod
     def from_json(cls, data: list) -> StmtInfo:
+        kind, span, call, pure, body, orelse, what, sources = data
         return cls(
-            str(data[0]),
-            _span(data[1]),
-            int(data[2]),
-            bool(data[3]),
-            tuple(StmtInfo.from_json(s) for s in data[4]),
-            tuple(StmtInfo.from_json(s) for s in data[5]),
-            str(data[6]),
-            tuple(data[7]),
+            kind,
+            tuple(span),  # type: ignore[arg-type]
+            call,
+            pure,
+            tuple(map(StmtInfo.from_json, body)) if body else (),
+            tuple(map(StmtInfo.from_json, orelse)) if orelse else (),
+            what,
+            tuple(sources) if sources else (),
         )
 
 
