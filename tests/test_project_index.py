@@ -160,12 +160,14 @@ def test_helper_imported_under_another_name():
     index = index_of("helper_alias")
     fix = sym("helper_alias", "utils/misc.py", "utils.misc", "fix_random_seeds", 4)
     assert index.resolve("main", "frs") == fix
-    # A function-local import is seen from a line inside that function only.
+    # A function-local import: from a line inside that function, or without a line
+    # (scope-insensitive) since no other binding of ``misc`` disagrees; not from main().
     assert index.resolve("main", "misc.fix_random_seeds", line=11) == fix
-    assert index.resolve("main", "misc.fix_random_seeds") is None
+    assert index.resolve("main", "misc.fix_random_seeds") == fix
+    assert index.resolve("main", "misc.fix_random_seeds", line=5) is None
     assert index.unresolvable_reason(
-        PROJECTS / "helper_alias/main.py", "misc.fix_random_seeds"
-    ) == (Unresolvable("not_found", "main has no `misc`"))
+        PROJECTS / "helper_alias/main.py", "misc.fix_random_seeds", line=5
+    ) == Unresolvable("not_found", "main has no `misc`")
 
 
 def test_helper_reexported_through_a_chain_of_init_files():

@@ -876,9 +876,10 @@ class ProjectIndex:
         """The project function, method or class ``dotted`` names in ``module``.
 
         ``dotted`` is a name as written there (``set_seed``, ``utils.fix_random_seeds``,
-        ``pkg.utils.set_seed``, ``self.train_epoch``). Resolution is at module level,
-        unless ``line`` names a line inside a function: its local imports, parameters
-        and ``self`` are then taken into account.
+        ``pkg.utils.set_seed``, ``self.train_epoch``). Without ``line`` resolution is
+        scope-insensitive: at module level, else through the imports of the module's
+        functions when they all agree. With ``line`` (a line inside a function), that
+        function's local imports, parameters, ``self`` and local instances count.
         """
         res = self._resolve_in(module, dotted, line)
         return res.value if res.kind == "symbol" else None
@@ -924,12 +925,22 @@ class ProjectIndex:
             if module in self._namespace_dirs:
                 return self._attr_chain(module, dotted.split("."), frozenset())
             return _unresolved("not_in_project", module)
-        scope = None
-        if line is not None:
-            summary = self._summary(path)
-            if summary is not None:
-                scope = _innermost_function(summary, line)
-        return self._resolve(path, dotted, scope, frozenset())
+        summary = self._summary(path)
+        if line is not None and summary is not None:
+            scope = _innermost_function(summary, line)
+            return self._resolve(path, dotted, scope, frozenset())
+        res = self._resolve(path, dotted, None, frozenset())
+        if res.kind != "unresolved" or summary is None or res.value.kind not in ("not_found",):
+            return res
+        # No line: a name imported inside functions (``def main(): from utils import
+        # set_seed``) resolves when every function that imports it agrees.
+        head = dotted.split(".", 1)[0]
+        found = {
+            self._resolve(path, dotted, function.qualname, frozenset())
+            for function in summary.functions.values()
+            if head in function.imports
+        }
+        return found.pop() if len(found) == 1 else res
 
     def _resolve(self, path: Path, dotted: str, scope: str | None, visited: frozenset) -> _Res:
         summary = self._summary(path)
