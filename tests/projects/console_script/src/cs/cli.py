@@ -1,0 +1,6 @@
+from cs.engine import Trainer
+
+
+def main():
+    trainer = Trainer()
+    trainer.fit(3)

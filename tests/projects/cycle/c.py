@@ -1,0 +1,1 @@
+from d import helper  # noqa: F401

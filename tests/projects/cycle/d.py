@@ -1,0 +1,1 @@
+from c import helper  # noqa: F401

@@ -1,0 +1,4 @@
+from c import helper
+
+if __name__ == "__main__":
+    helper(1)

@@ -1,0 +1,5 @@
+import random
+
+
+def set_seed(s):
+    random.seed(s)

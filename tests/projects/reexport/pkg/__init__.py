@@ -1,0 +1,1 @@
+from .core import set_seed  # noqa: F401

@@ -1,0 +1,3 @@
+from pkg import set_seed
+
+set_seed(0)

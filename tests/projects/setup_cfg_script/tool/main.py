@@ -1,0 +1,2 @@
+def cli():
+    return 0

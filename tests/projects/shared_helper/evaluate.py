@@ -1,0 +1,4 @@
+import common
+
+if __name__ == "__main__":
+    common.seed_all(2)
