@@ -31,7 +31,7 @@ from seedmigrate.pipeline import FileResult, content_digest
 CACHE_DIR_NAME = ".seedmigrate_cache"
 #: Set to 1 to make ``check`` neither read nor write the cache (as ``--no-cache``).
 NO_CACHE_ENV = "SEEDMIGRATE_NO_CACHE"
-_FORMAT = 1
+_FORMAT = 2
 
 
 def cache_disabled(no_cache_flag: bool = False) -> bool:
@@ -131,11 +131,13 @@ class CheckCache:
         ):
             self._entries = data["files"]
 
-    def lookup(self, path: Path, force: bool) -> FileResult | None:
+    def lookup(self, path: Path, force: bool, project: str | None = None) -> FileResult | None:
         """The cached result for ``path`` if its content is unchanged, else ``None``.
 
         Reads and hashes the file only when it has an entry; anything unexpected in the
-        entry (an older layout, a hand-edited file) is a miss.
+        entry (an older layout, a hand-edited file) is a miss. An entry whose findings
+        depended on other files of the project is valid only while ``project`` (their
+        fingerprint) is what it was.
         """
         name = str(path)
         entry = self._entries.get(name)
@@ -143,18 +145,22 @@ class CheckCache:
             return None
         self._seen.add(name)
         try:
-            digest, forced, findings, error, _ = entry
+            digest, forced, findings, error, _, initialises, depends_on = entry
             if forced != force or digest != content_digest(read_bytes(path)):
+                return None
+            if depends_on is not None and depends_on != project:
                 return None
             result = FileResult(name, [_finding_from_json(f) for f in findings])
             result.error = None if error is None else _finding_from_json(error)
+            result.initialises = bool(initialises)
         except (SourceError, ValueError, TypeError, KeyError, IndexError, AttributeError):
             return None  # unreadable now: check_file reads it again and reports why
         result.digest = digest
         return result
 
-    def store(self, result: FileResult, force: bool) -> None:
-        """Remember ``result`` (one whose bytes were read and analysed)."""
+    def store(self, result: FileResult, force: bool, project: str | None = None) -> None:
+        """Remember ``result`` (one whose bytes were read and analysed); ``project``: the
+        fingerprint its findings depend on, when they consulted other files."""
         if result.digest is None:
             return
         self._seen.add(result.path)
@@ -164,6 +170,8 @@ class CheckCache:
             [_finding_to_json(f) for f in result.findings],
             None if result.error is None else _finding_to_json(result.error),
             os.path.abspath(result.path),
+            result.initialises,
+            project if result.used_project else None,
         ]
         self._changed = True
 

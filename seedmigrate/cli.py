@@ -265,12 +265,27 @@ def _jobs(requested: int, count: int) -> int:
 
 
 def _process(
-    files: Sequence[Path], config: Config, fix: bool, jobs: int, explicit: set[Path]
+    files: Sequence[Path],
+    config: Config,
+    fix: bool,
+    jobs: int,
+    explicit: set[Path],
+    setup=None,
 ) -> Iterator:
     """Results per file, in order; files named on the command line are always parsed."""
     from seedmigrate.pipeline import process_files
 
-    yield from process_files(files, [path in explicit for path in files], config, fix, jobs)
+    forced = [path in explicit for path in files]
+    yield from process_files(files, forced, config, fix, jobs, setup)
+
+
+def _project(args: argparse.Namespace, config: Config, *, cache: bool):
+    """The index of the project the paths belong to (``None`` for a lone script)."""
+    from seedmigrate.cache import CACHE_DIR_NAME, cache_root
+    from seedmigrate.projectrun import build_setup
+
+    cache_dir = cache_root(config) / CACHE_DIR_NAME if cache else None
+    return build_setup(args.paths or [Path(".")], config.exclude, cache_dir)
 
 
 def _display(path: Path) -> str:
@@ -371,22 +386,40 @@ def run_check(args: argparse.Namespace) -> int:
     explicit = _explicit(args)
     if args.output_format == "sarif":
         # SARIF carries each fix's replacement text, so it needs the sources: no cache
-        results = list(_process(files, config, False, _jobs(args.jobs, len(files)), explicit))
+        setup = _project(args, config, cache=False)
+        jobs = _jobs(args.jobs, len(files))
+        results = list(_process(files, config, False, jobs, explicit, setup))
         return _report_check(args, files, unreadable + results)
     forced = [path in explicit for path in files]
     cache = None if cache_disabled(args.no_cache) else CheckCache.open(config)
+    project = None
+    if cache is not None:
+        from seedmigrate.analysis.project import project_root
+        from seedmigrate.projectrun import stat_fingerprint
+
+        roots = [p for p in (args.paths or [Path(".")]) if p.suffix == ".py" or p.is_dir()]
+        project = stat_fingerprint(project_root(roots), config.exclude) if roots else ""
     results: list = [
-        cache.lookup(p, f) if cache is not None else None
+        cache.lookup(p, f, project) if cache is not None else None
         for p, f in zip(files, forced, strict=True)
     ]
     todo = [i for i, result in enumerate(results) if result is None]
+    setup = _project(args, config, cache=cache is not None) if todo else None
+    if setup is not None:
+        setup.known = {
+            files[i].resolve(): r.initialises for i, r in enumerate(results) if r is not None
+        }
     fresh = check_files(
-        [files[i] for i in todo], [forced[i] for i in todo], config, _jobs(args.jobs, len(todo))
+        [files[i] for i in todo],
+        [forced[i] for i in todo],
+        config,
+        _jobs(args.jobs, len(todo)),
+        setup,
     )
     for i, result in zip(todo, fresh, strict=True):
         results[i] = result
         if cache is not None:
-            cache.store(result, forced[i])
+            cache.store(result, forced[i], project)
     if cache is not None:
         cache.save()
     return _report_check(args, files, unreadable + results)
@@ -432,7 +465,11 @@ def run_apply(args: argparse.Namespace) -> int:
     results = []
     errors = False
     changed = 0
-    processed = _process(files, config, True, _jobs(args.jobs, len(files)), _explicit(args))
+    from seedmigrate.cache import cache_disabled
+
+    setup = _project(args, config, cache=not cache_disabled())
+    jobs = _jobs(args.jobs, len(files))
+    processed = _process(files, config, True, jobs, _explicit(args), setup)
     for result in chain(unreadable, processed):
         if result.error is None and review is not None and result.changed:
             result = review(result)

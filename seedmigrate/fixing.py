@@ -64,6 +64,7 @@ def fix_text(
     path: str,
     *,
     tree: ast.Module | None = None,
+    project=None,
 ) -> Fixed:
     """Apply ``findings``' fixes to ``text`` under the guarantees, to the fixpoint.
 
@@ -75,12 +76,12 @@ def fix_text(
         fixable = [f for f in findings if f.fixable]
         if not fixable:
             break
-        new_text, tree, dropped = _apply_guarded(text, fixable, config, path, tree)
+        new_text, tree, dropped = _apply_guarded(text, fixable, config, path, tree, project)
         withheld += dropped
         if new_text == text:
             break
         text = new_text
-        findings = analyse_tree(text, tree, config, path)
+        findings = analyse_tree(text, tree, config, path, project)
     return Fixed(text, _report(findings, withheld, path), withheld)
 
 
@@ -90,18 +91,19 @@ def _apply_guarded(
     config: Config,
     path: str,
     before_tree: ast.Module | None = None,
+    project=None,
 ) -> tuple[str, ast.Module, list[tuple[Finding, Violation]]]:
     from seedmigrate.transforms import apply_edits
 
     if before_tree is None:
         before_tree = parse(text, path)
-    before = facts_for(text, before_tree, config)
+    before = facts_for(text, before_tree, config, project)
     active = list(fixable)
     dropped: list[tuple[Finding, Violation]] = []
     while active:
         new_text = apply_edits(text, [e for f in active for e in f.edits], before_tree)
         tree = parse(new_text, path)
-        violations = check(before, facts_for(new_text, tree, config))
+        violations = check(before, facts_for(new_text, tree, config, project))
         if not violations:
             return new_text, tree, dropped
         newly = 0

@@ -92,9 +92,9 @@ class Violation:
         return self.guarantee, self.text
 
 
-def facts_for(text: str, tree: ast.Module, config: Config | None = None) -> FileFacts:
-    """The analyses of one text, as the rules see them."""
-    return FileFacts(FileContext(text, tree, config), TokenIndex(text))
+def facts_for(text: str, tree: ast.Module, config: Config | None = None, project=None) -> FileFacts:
+    """The analyses of one text, as the rules see them (``project``: its ProjectView)."""
+    return FileFacts(FileContext(text, tree, config), TokenIndex(text), project=project)
 
 
 def check(before: FileFacts, after: FileFacts) -> list[Violation]:
@@ -411,6 +411,10 @@ def _covered(
     home = _find_scope(after, scope_name)
     if home is None:
         return True  # the whole function went (a helper that only seeded): its calls count
+    old_home = before.flow.scope_of_node(stmt)
+    if before.project is not None and old_home is not before.ctx.tree:
+        if before.project.run_by_initialising_entries(old_home):
+            return True  # a library function every entry script that runs it inits for
     following = _following_statement(before, after, stmt, new_lines, home)
     for point in points:
         if following is not None and flow.scope(point) is home:

@@ -11,12 +11,17 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from seedmigrate.analysis import analyse_tree, might_need_analysis
+from seedmigrate.analysis import analyse_facts, make_facts, might_need_analysis
 from seedmigrate.analysis.model import Finding
 from seedmigrate.config import Config
 from seedmigrate.files import SourceError, SourceFile, decode_source, read_bytes, read_source
 from seedmigrate.fixing import parse
+
+if TYPE_CHECKING:
+    from seedmigrate.analysis.crossmodule import ProjectView
+    from seedmigrate.projectrun import ProjectSetup
 
 
 @dataclass
@@ -32,6 +37,13 @@ class FileResult:
     digest: str | None = None  # content hash, set by check_file when the bytes were read
     #: The parsed source, kept from analysis to fixing in one process (never sent back).
     tree: ast.Module | None = field(default=None, repr=False, compare=False)
+    #: The file calls ``seeder.init``, or will once migrated (entry scripts, for the
+    #: library modules whose functions they run).
+    initialises: bool = False
+    #: The runtime's alias in the file (``seeder``), to spot ``init`` in a fixed text.
+    seeder_alias: str = field(default="seeder", repr=False, compare=False)
+    #: The analysis consulted the project index (its findings depend on other files).
+    used_project: bool = False
 
     @property
     def changed(self) -> bool:
@@ -60,6 +72,7 @@ def analyse_file(
     data: bytes | None = None,
     display: str | None = None,
     force: bool = False,
+    project: ProjectView | None = None,
 ) -> FileResult:
     """Read and analyse one file (``data`` instead of reading, for stdin).
 
@@ -86,12 +99,18 @@ def analyse_file(
     except (ValueError, RecursionError, MemoryError) as exc:  # null bytes, deep nesting
         result.error = _error(name, f"cannot parse: {exc}")
         return result
-    result.findings = analyse_tree(source.text, tree, config, name)
+    from seedmigrate.analysis.migration import has_init, init_plan
+
+    facts = make_facts(source.text, tree, config, project)
+    result.findings = analyse_facts(facts, name)
     result.tree = tree
+    result.initialises = has_init(facts) or init_plan(facts) is not None
+    result.seeder_alias = facts.ctx.seeder_name
+    result.used_project = project is not None and project.consulted
     return result
 
 
-def fix_file(result: FileResult, config: Config) -> FileResult:
+def fix_file(result: FileResult, config: Config, project: ProjectView | None = None) -> FileResult:
     """Apply the fixable findings under the guarantees (:mod:`seedmigrate.fixing`); the
     output is re-parsed and re-analysed.
 
@@ -128,6 +147,9 @@ def fix_file(result: FileResult, config: Config) -> FileResult:
     # finding on such a line may then be one column early)
     result.new_text = fixed.text
     result.remaining = fixed.findings
+    result.initialises = f"{result.seeder_alias}.init(" in fixed.text or (
+        result.initialises and not any(f.code == "SEED005" for f in result.findings)
+    )
     return result
 
 
@@ -139,10 +161,11 @@ def process_file(
     *,
     data: bytes | None = None,
     display: str | None = None,
+    project: ProjectView | None = None,
 ) -> FileResult:
     """Analyse one file (or ``data`` read from stdin, reported as ``display``), and fix
     it when ``fix``: the unit of work for ``-j``. Notebooks go to
-    :mod:`seedmigrate.notebooks`.
+    :mod:`seedmigrate.notebooks`. ``project``: the file's view of its project.
 
     An unexpected exception becomes a SEED000 error for this file alone: the other
     files are still processed and no traceback reaches the user.
@@ -153,9 +176,11 @@ def process_file(
             from seedmigrate.notebooks import process_notebook
 
             return process_notebook(path, config, fix, force, data=data, display=display)
-        result = analyse_file(path, config, data=data, display=display, force=force)
+        result = analyse_file(
+            path, config, data=data, display=display, force=force, project=project
+        )
         if fix:
-            result = fix_file(result, config)
+            result = fix_file(result, config, project)
         result.tree = None  # large, and never needed past this point
         return result
     except RecursionError:
@@ -173,7 +198,9 @@ def content_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def check_file(path: Path, config: Config, force: bool = False) -> FileResult:
+def check_file(
+    path: Path, config: Config, force: bool = False, project: ProjectView | None = None
+) -> FileResult:
     """What ``check`` needs from one file: its findings or error, and its content digest.
 
     The source is dropped from the result: ``check`` never writes, and sending every
@@ -188,7 +215,7 @@ def check_file(path: Path, config: Config, force: bool = False) -> FileResult:
         result = FileResult(name)
         result.error = _error(name, exc.message, exc.line, exc.column)
         return result
-    result = process_file(path, config, False, force, data=data, display=name)
+    result = process_file(path, config, False, force, data=data, display=name, project=project)
     if result.error is not None and result.error.message.startswith("internal error"):
         return result  # never cached: the next run tries again
     result.source = None
@@ -196,12 +223,16 @@ def check_file(path: Path, config: Config, force: bool = False) -> FileResult:
     return result
 
 
-def _check_one(job: tuple[Path, bool], config: Config) -> FileResult:
-    return check_file(job[0], config, job[1])
+def _check_one(job: tuple[Path, bool], config: Config, setup=None) -> FileResult:
+    return check_file(job[0], config, job[1], _view(setup, job[0]))
 
 
-def _process_one(job: tuple[Path, bool], config: Config, fix: bool) -> FileResult:
-    return process_file(job[0], config, fix, job[1])
+def _process_one(job: tuple[Path, bool], config: Config, fix: bool, setup=None) -> FileResult:
+    return process_file(job[0], config, fix, job[1], project=_view(setup, job[0]))
+
+
+def _view(setup, path: Path) -> ProjectView | None:
+    return None if setup is None else setup.view(path)
 
 
 def _in_order(work, paths: Sequence[Path], forced: Sequence[bool], jobs: int):
@@ -227,18 +258,61 @@ def _failed_in_worker(item: tuple[Path, bool], why: str) -> FileResult:
 
 
 def check_files(
-    paths: Sequence[Path], forced: Sequence[bool], config: Config, jobs: int
+    paths: Sequence[Path],
+    forced: Sequence[bool],
+    config: Config,
+    jobs: int,
+    setup: ProjectSetup | None = None,
 ) -> Iterator[FileResult]:
-    """:func:`check_file` over ``paths``, in order, on ``jobs`` worker processes."""
+    """:func:`check_file` over ``paths``, in order, on ``jobs`` worker processes; with a
+    project ``setup``, entry scripts first, then the library modules."""
     from functools import partial
 
-    yield from _in_order(partial(_check_one, config=config), paths, forced, jobs)
+    def work(paths_, forced_, setup_):
+        return _in_order(partial(_check_one, config=config, setup=setup_), paths_, forced_, jobs)
+
+    yield from _phased(work, paths, forced, setup)
 
 
 def process_files(
-    paths: Sequence[Path], forced: Sequence[bool], config: Config, fix: bool, jobs: int
+    paths: Sequence[Path],
+    forced: Sequence[bool],
+    config: Config,
+    fix: bool,
+    jobs: int,
+    setup: ProjectSetup | None = None,
 ) -> Iterator[FileResult]:
-    """:func:`process_file` over ``paths``, in order, on ``jobs`` worker processes."""
+    """:func:`process_file` over ``paths``, in order, on ``jobs`` worker processes; with
+    a project ``setup``, entry scripts first, then the library modules."""
     from functools import partial
 
-    yield from _in_order(partial(_process_one, config=config, fix=fix), paths, forced, jobs)
+    def work(paths_, forced_, setup_):
+        return _in_order(
+            partial(_process_one, config=config, fix=fix, setup=setup_), paths_, forced_, jobs
+        )
+
+    yield from _phased(work, paths, forced, setup)
+
+
+def _phased(work, paths: Sequence[Path], forced: Sequence[bool], setup: ProjectSetup | None):
+    """Run ``work`` over the entry scripts (and files outside the project), then, with
+    the project as those leave it (:meth:`ProjectSetup.after`), over the library
+    modules: their seeding helpers and parsers are migrated for the entry scripts that
+    use them. Results come in ``paths`` order."""
+    if setup is None:
+        yield from work(paths, forced, None)
+        return
+    library = [setup.is_library(path) for path in paths]
+    first = [i for i, lib in enumerate(library) if not lib]
+    second = [i for i, lib in enumerate(library) if lib]
+    results: dict[int, FileResult] = {}
+    batch = work([paths[i] for i in first], [forced[i] for i in first], setup)
+    for i, result in zip(first, batch, strict=True):
+        results[i] = result
+    if second:
+        later = setup.after([results[i] for i in first], [paths[i] for i in first])
+        batch = work([paths[i] for i in second], [forced[i] for i in second], later)
+        for i, result in zip(second, batch, strict=True):
+            results[i] = result
+    for i in range(len(paths)):
+        yield results[i]

@@ -37,9 +37,9 @@ def analysed(monkeypatch):
     seen: list[str] = []
     real = pipeline.check_file
 
-    def counting(path, config, force=False):
+    def counting(path, config, force=False, project=None):
         seen.append(path.name)
-        return real(path, config, force)
+        return real(path, config, force, project)
 
     monkeypatch.setattr(pipeline, "check_file", counting)
     return seen

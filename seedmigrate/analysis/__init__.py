@@ -11,8 +11,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from seedmigrate.analysis.context import FileContext, source_lines
+
+if TYPE_CHECKING:
+    from seedmigrate.analysis.crossmodule import ProjectView
 from seedmigrate.analysis.model import Finding
 from seedmigrate.config import Config
 
@@ -225,12 +229,14 @@ class FileFacts:
     tokens: TokenIndex | None = None
     #: Results several rules share (``migration.init_plan``...), computed once per file.
     memo: dict = field(default_factory=dict)
+    #: The file's view of its project (other modules' helpers and parsers), if any.
+    project: ProjectView | None = None
 
     @cached_property
     def seeding(self):  # -> SeedingAnalysis
         from seedmigrate.analysis.seeding import SeedingAnalysis
 
-        return SeedingAnalysis(self.ctx)
+        return SeedingAnalysis(self.ctx, self.project)
 
     @cached_property
     def flow(self):  # -> Flow
@@ -242,7 +248,7 @@ class FileFacts:
     def entry(self):  # -> EntryAnalysis
         from seedmigrate.analysis.entry import EntryAnalysis
 
-        return EntryAnalysis(self.ctx, self.flow)
+        return EntryAnalysis(self.ctx, self.flow, self.project)
 
     @cached_property
     def training(self):  # -> TrainingAnalysis
@@ -308,14 +314,30 @@ def _is_suppressed(finding: Finding, suppressions: dict[int, set[str] | None]) -
 
 
 def analyse_tree(
-    text: str, tree: ast.Module, config: Config | None = None, path: str = ""
+    text: str,
+    tree: ast.Module,
+    config: Config | None = None,
+    path: str = "",
+    project: ProjectView | None = None,
 ) -> list[Finding]:
     """Run every enabled rule on a parsed file; suppressed findings are dropped."""
+    return analyse_facts(make_facts(text, tree, config, project), path)
+
+
+def make_facts(
+    text: str, tree: ast.Module, config: Config | None = None, project: ProjectView | None = None
+) -> FileFacts:
+    """The shared analyses of one parsed file, computed lazily."""
+    return FileFacts(FileContext(text, tree, config or Config()), TokenIndex(text), project=project)
+
+
+def analyse_facts(facts: FileFacts, path: str = "") -> list[Finding]:
+    """Run every enabled rule over ``facts``; suppressed findings are dropped."""
     from seedmigrate.rules import ALL_RULES
 
-    config = config or Config()
-    tokens = TokenIndex(text)
-    facts = FileFacts(FileContext(text, tree, config), tokens)
+    config = facts.ctx.config
+    tokens = facts.tokens or TokenIndex(facts.ctx.text)
+    text = facts.ctx.text
     suppressions = suppressed_codes(text)
     findings: list[Finding] = []
     for rule in ALL_RULES:

@@ -269,7 +269,9 @@ class FileContext:
         end_line = getattr(node, "end_lineno", None)
         end_col = getattr(node, "end_col_offset", None)
         if end_line is None or end_col is None:
-            return ""
+            # an expression built by the analysis (``args.seed`` for a helper that reads
+            # ``args.seed`` from its parameter): no place in the file, its own spelling
+            return ast.unparse(node) if isinstance(node, ast.expr) else ""
         starts = self._line_starts
         start = starts[node.lineno - 1] + node.col_offset  # type: ignore[attr-defined]
         end = starts[end_line - 1] + end_col

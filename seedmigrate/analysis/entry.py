@@ -81,10 +81,35 @@ class ParseSite:
 class EntryAnalysis:
     """Finds the parser, the seed flag and the init insertion point."""
 
-    def __init__(self, ctx: FileContext, flow: Flow | None = None) -> None:
+    def __init__(self, ctx: FileContext, flow: Flow | None = None, project=None) -> None:
         self.ctx = ctx
         self.flow = flow or Flow(ctx)
+        self.project = project  # ProjectView: parsers defined in other modules
         self._by_call: dict[int, ArgParser] = {}
+
+    @cached_property
+    def remote_parses(self) -> dict[int, object]:
+        """``args = parse_args()`` calling another module's function that parses the
+        arguments: ``id(call)`` -> its ArgparseFunction."""
+        if self.project is None:
+            return {}
+        found = {}
+        for call, _ in self.ctx.calls:
+            stmt = self.ctx.parent(call)
+            if isinstance(stmt, ast.Assign) and stmt.value is call:
+                function = self.project.argparse(call)
+                if function is not None:
+                    found[id(call)] = function
+        return found
+
+    @cached_property
+    def remote_seed_option(self):
+        """The seed option of the other module's parser the script's arguments come
+        from (a SeedOption), or ``None``."""
+        for function in self.remote_parses.values():
+            if function.seed_option is not None:  # type: ignore[attr-defined]
+                return function.seed_option  # type: ignore[attr-defined]
+        return None
 
     # -- which parser a name holds ---------------------------------------------------
 
@@ -245,7 +270,16 @@ class EntryAnalysis:
             elif receiver.id in built_elsewhere:
                 found.append((call, f"a parser built by {built_elsewhere[receiver.id]}"))
         parsed_names = {p.var for p in self.parsers} | set(built_elsewhere)
+        remote = {
+            t.id
+            for c, _ in self.ctx.calls
+            if id(c) in self.remote_parses
+            for t in getattr(self.ctx.parent(c), "targets", [])
+            if isinstance(t, ast.Name)
+        }
         for name, origin in built_elsewhere.items():
+            if name in remote:
+                continue  # another module of the project parses them: it is followed
             if name in parsed_names and _ARGS_FUNCTION.search(origin) and self._seed_read(name):
                 found.append((self._assignment(name), f"arguments parsed by {origin}"))
         return found
@@ -376,7 +410,9 @@ class EntryAnalysis:
                 and call in self.parse_calls
                 and parser in self.receiver_parsers(call)
             )
-            is_helper = isinstance(call.func, ast.Name) and call.func.id in self.parse_helpers
+            is_helper = (
+                isinstance(call.func, ast.Name) and call.func.id in self.parse_helpers
+            ) or id(call) in self.remote_parses
             if not (is_parse or is_helper):
                 continue
             stmt = self.ctx.statement_of(call)

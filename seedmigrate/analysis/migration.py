@@ -51,9 +51,17 @@ def has_init(facts: FileFacts) -> bool:
 
 
 def is_entry_script(facts: FileFacts) -> bool:
-    """The file starts a training run (as opposed to a trainer module it imports)."""
+    """The file starts a training run (as opposed to a trainer module it imports).
+
+    In a project (``facts.project``), a module the project index does not count as an
+    entry script (no ``__main__`` guard, not a console script) is a library module,
+    unless its own top-level code trains or seeds (a script run as ``python train.py``).
+    """
     if not facts.trains:
         return False
+    project = facts.project
+    if project is not None and project.module is not None and not project.is_entry_script:
+        return _module_level_activity(facts)
     if facts.entry.parse_sites or _main_guard(facts) is not None:
         return True
     if _seeding_sites(facts):
@@ -64,9 +72,24 @@ def is_entry_script(facts: FileFacts) -> bool:
     return facts.training.module_trains
 
 
+def _module_level_activity(facts: FileFacts) -> bool:
+    """The module's own top-level code trains, seeds or parses the arguments, itself or
+    through functions it calls (``main()`` at the end of a script without a guard): a
+    library module does none of that when it is imported."""
+    nodes = [loop.loop for loop in facts.training.epoch_loops] + facts.training.fit_calls
+    nodes += [site for site, _ in seeding_sites(facts)]
+    nodes += [site.stmt for site in facts.entry.parse_sites]
+    return facts.training.module_trains or any(
+        facts.flow.reached_from_module(node) for node in nodes
+    )
+
+
 def seed_dest(facts: FileFacts) -> str:
     flag = facts.entry.seed_flag
-    return flag.dest if flag else "seed"
+    if flag is not None:
+        return flag.dest
+    remote = facts.entry.remote_seed_option
+    return remote.dest if remote is not None else "seed"
 
 
 def _main_guard(facts: FileFacts) -> ast.If | None:
@@ -108,6 +131,11 @@ def _find_seeding_sites(facts: FileFacts) -> list[tuple[ast.stmt, ast.expr | Non
                 continue
         target = seeding.removal_target(ctx.parent(call.call))
         sites.append((target, call.call.args[0] if call.call.args else None))
+    for helper_call in seeding.project_calls:  # other modules' helpers
+        if helper_call.helper.seed_param is None:
+            continue  # seeds with a value of its own: stays, SEED019 says so
+        stmt = ctx.parent(helper_call.call)
+        sites.append((seeding.removal_target(stmt), helper_call.seed))  # type: ignore[arg-type]
     for name in seeding_functions:
         for call, _ in ctx.calls:
             if not (isinstance(call.func, ast.Name) and call.func.id == name):
@@ -421,8 +449,14 @@ def _candidates(facts: FileFacts) -> list[_Candidate]:
 
 def uses_flag(facts: FileFacts) -> bool:
     """``init`` takes the seed option (``args.seed``), which SEED003 adds when missing:
-    the script parses arguments and does not seed from the environment or a config."""
-    return bool(facts.entry.parse_sites) and not _external_seed(facts, seed_expression(facts))
+    the script parses arguments and does not seed from the environment or a config. With
+    arguments parsed by another module, that module's parser must have the option."""
+    entry = facts.entry
+    if not entry.parse_sites or _external_seed(facts, seed_expression(facts)):
+        return False
+    if entry.remote_parses and entry.main_parser is None:
+        return entry.remote_seed_option is not None
+    return True
 
 
 def _names(expression: ast.expr | None) -> set[str]:

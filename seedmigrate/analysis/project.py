@@ -43,6 +43,7 @@ import configparser
 import hashlib
 import os
 import re
+import stat
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
@@ -472,9 +473,11 @@ def worker_summary(
 
 def _summarise_job(path: Path) -> tuple[Path, str | None, dict | None]:
     """Worker job: read and summarise one file (key ``None`` when unreadable)."""
+    from seedmigrate.files import SourceError, read_bytes
+
     try:
-        data = path.read_bytes()
-    except OSError:
+        data = read_bytes(path)  # regular files only, never blocks
+    except SourceError:
         return path, None, None
     summary = summarise_source(data)
     return path, summary_key(data), None if summary is None else summary.to_json()
@@ -516,7 +519,13 @@ def _walk(root: Path, exclude: tuple[str, ...]) -> Iterator[Path]:
         for name in sorted(filenames):
             if name.endswith(".py"):
                 path = Path(os.path.join(dirpath, name))
-                if not (exclude and _excluded(path, root, exclude)):
+                if exclude and _excluded(path, root, exclude):
+                    continue
+                try:
+                    regular = stat.S_ISREG(os.stat(path).st_mode)
+                except OSError:
+                    continue
+                if regular:  # never a FIFO or a device: reading one could wait forever
                     yield path
 
 
@@ -598,6 +607,7 @@ class ProjectIndex:
         self._entry_memo: dict[str, EntryScript] | None = None
         self._link_state: _LinkState | None = None
         self._texts: dict[Path, bytes] | None = None
+        self._overrides: dict[Path, bytes] = {}
         self._map_modules(files)
 
     # -- construction ----------------------------------------------------------------
@@ -612,6 +622,7 @@ class ProjectIndex:
         cache: MutableMapping[str, Any] | None = None,
         summaries: Mapping[Path, ModuleSummary | None] | None = None,
         mapper: Callable[..., Iterable] | None = None,
+        texts: Mapping[Path, bytes] | None = None,
     ) -> ProjectIndex:
         """Index the project at ``root`` (see :func:`project_root`).
 
@@ -623,7 +634,8 @@ class ProjectIndex:
         that cannot be parsed); it is read and filled. ``summaries``: summaries already
         computed, e.g. by the check workers from the trees they parsed. ``mapper``: a
         ``map``-like callable (``ProcessPoolExecutor.map``) to summarise files in
-        parallel.
+        parallel. ``texts``: files' contents to use instead of what is on disk (``apply``
+        indexes the project as it will be once the entry scripts are migrated).
         """
         root = Path(root).resolve()
         exclude = tuple(exclude)
@@ -635,6 +647,7 @@ class ProjectIndex:
                 extra.append(path)
         index = cls(root, [*walked, *extra], exclude=exclude)
         index._cache = cache
+        index._overrides = {Path(p).resolve(): data for p, data in (texts or {}).items()}
         index._entry_points = _entry_points(root)
         given = {Path(p).resolve(): s for p, s in (summaries or {}).items()}
         todo: list[tuple[Path, bytes]] = []
@@ -644,7 +657,7 @@ class ProjectIndex:
         size = 0
         for path in index._files:
             try:
-                data = path.read_bytes()
+                data = index._read(path)
             except OSError:
                 continue
             if texts is not None:
@@ -677,6 +690,8 @@ class ProjectIndex:
     ) -> None:
         """Summarise ``todo`` (from the cache where possible), mark them eager."""
         missing: list[Path] = []
+        if self._overrides:
+            mapper = None  # the workers would read the files from disk
         for path, data in todo:
             self._eager.add(path)
             key = summary_key(data)
@@ -710,9 +725,16 @@ class ProjectIndex:
                 self._cache[key] = data
 
     def _read(self, path: Path) -> bytes:
+        if path in self._overrides:
+            return self._overrides[path]
         if self._texts is not None and path in self._texts:
             return self._texts[path]
-        return path.read_bytes()
+        from seedmigrate.files import SourceError, read_bytes
+
+        try:
+            return read_bytes(path)  # regular files only, never blocks
+        except SourceError as exc:
+            raise OSError(exc.message) from exc
 
     def _summarise_now(self, path: Path) -> ModuleSummary | None:
         try:

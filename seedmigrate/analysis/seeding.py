@@ -14,8 +14,12 @@ import ast
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from seedmigrate.analysis.context import SEEDING_FUNCTIONS, FileContext
+
+if TYPE_CHECKING:
+    from seedmigrate.analysis.crossmodule import HelperCall, ProjectView
 
 #: Functions whose seeding is deliberate per-thread / per-worker seeding.
 _THREAD_FUNCTION = re.compile(r"worker_init|^__getitem__$|^__iter__$|^run$|^_?worker")
@@ -47,10 +51,43 @@ class SeedingCall:
 
 
 class SeedingAnalysis:
-    """Everything about manual seeding in one file, computed lazily and once."""
+    """Everything about manual seeding in one file, computed lazily and once.
 
-    def __init__(self, ctx: FileContext) -> None:
+    With a project view, calls of other modules' seeding helpers count too
+    (:attr:`project_calls`): a call of a helper that only seeds is removable like a
+    seeding call.
+    """
+
+    def __init__(self, ctx: FileContext, project: ProjectView | None = None) -> None:
         self.ctx = ctx
+        self.project = project
+
+    @cached_property
+    def project_calls(self) -> list[HelperCall]:
+        """Statement-level calls of other modules' seeding helpers (not in loops,
+        threads or workers), each with the seed it passes."""
+        if self.project is None:
+            return []
+        found = []
+        for call, qualname in self.ctx.calls:
+            if qualname in SEEDING_FUNCTIONS or not isinstance(self.ctx.parent(call), ast.Expr):
+                continue
+            if self.in_loop_or_thread(call):
+                continue
+            helper_call = self.project.helper_call(call)
+            if helper_call is not None:
+                found.append(helper_call)
+        return found
+
+    @cached_property
+    def _removable_project_calls(self) -> set[int]:
+        """Calls of helpers that only seed and take the seed as a parameter: removed with
+        their statement (a helper seeding with a value of its own stays, for a human)."""
+        return {
+            id(c.call)
+            for c in self.project_calls
+            if c.helper.only_seeds and c.helper.seed_param is not None
+        }
 
     @cached_property
     def calls(self) -> list[SeedingCall]:
@@ -146,6 +183,8 @@ class SeedingAnalysis:
     def _compute_removable(self, stmt: ast.stmt, with_helpers: bool) -> bool:
         if id(stmt) in self._seeding_statements:
             return True
+        if isinstance(stmt, ast.Expr) and id(stmt.value) in self._removable_project_calls:
+            return True
         if isinstance(stmt, ast.Expr) and with_helpers:
             name = self._helper_call(stmt.value)
             if name is not None:
@@ -201,16 +240,26 @@ class SeedingAnalysis:
         return calls
 
     def _helper_removed(self, name: str | None) -> bool:
-        """A helper is removed with its calls when every use is a plain call statement."""
+        """A helper is removed with its calls when every use is a plain call statement;
+        in a project, one that nothing in the file uses goes when no other module names
+        it any more (its callers were migrated)."""
         if name is None:
             return False
         uses = self.helper_calls.get(name, [])
+        if not uses:
+            return self._unused_in_project(name)
         return bool(uses) and all(
             call is not None
             and isinstance(self.ctx.parent(call), ast.Expr)
             and not self.in_loop_or_thread(call)
             for call in uses
         )
+
+    def _unused_in_project(self, name: str) -> bool:
+        project = self.project
+        if project is None or name.startswith("__"):
+            return False
+        return not project.mentioned_elsewhere(name)
 
     def removed_helpers(self) -> dict[str, ast.FunctionDef]:
         return {n: f for n, f in self.helpers.items() if self._helper_removed(n)}

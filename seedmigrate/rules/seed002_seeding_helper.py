@@ -11,19 +11,36 @@ from seedmigrate.rules.base import Rule
 
 
 def check(facts: FileFacts) -> Iterator[Finding]:
-    seeding = facts.seeding
+    seeding, ctx = facts.seeding, facts.ctx
     for name, function in seeding.removed_helpers().items():
-        edits = [Edit("remove", facts.ctx.pos(function))]
+        edits = [Edit("remove", ctx.pos(function))]
         for call in seeding.helper_calls[name]:
-            stmt = facts.ctx.parent(call)
+            stmt = ctx.parent(call)
             assert isinstance(stmt, ast.Expr)
-            edits.append(Edit("remove", facts.ctx.pos(seeding.removal_target(stmt))))
-        yield facts.ctx.finding(
+            edits.append(Edit("remove", ctx.pos(seeding.removal_target(stmt))))
+        calls = len(seeding.helper_calls[name])
+        together = (
+            f"it is removed together with its {calls} call(s)"
+            if calls
+            else "no module of the project calls it any more, so it is removed"
+        )
+        yield ctx.finding(
+            "SEED002", function, f"`{name}()` only seeds global RNGs; {together}", edits
+        )
+    project = facts.project
+    for helper_call in seeding.project_calls:  # another module's helper, seen through the index
+        if not seeding.removable(ctx.parent(helper_call.call)):  # type: ignore[arg-type]
+            continue
+        helper = helper_call.helper
+        stmt = ctx.parent(helper_call.call)
+        rngs = ", ".join(sorted(helper.rngs)) or "the global RNGs"
+        where = project.label(helper.symbol) if project is not None else helper.symbol.module
+        yield ctx.finding(
             "SEED002",
-            function,
-            f"`{name}()` only seeds global RNGs; it is removed together with its "
-            f"{len(seeding.helper_calls[name])} call(s)",
-            edits,
+            helper_call.call,
+            f"`{ctx.source_of(helper_call.call.func)}(...)` only seeds global RNGs ({rngs}; "
+            f"{where}: {helper.symbol.qualname}); the call goes and seeder.init takes its seed",
+            (Edit("remove", ctx.pos(seeding.removal_target(stmt))),),  # type: ignore[arg-type]
         )
 
 

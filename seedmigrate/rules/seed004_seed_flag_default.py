@@ -29,6 +29,11 @@ def check(facts: FileFacts) -> Iterator[Finding]:
     # (``PRNGKey(FLAGS.seed)``): report only.
     fixes = has_init(facts) or (plan is not None and plan.uses_flag)
     dest = flags[0].dest
+    if not fixes and facts.project is not None:
+        # a parser of a library module: fixed when the entry scripts that use it all
+        # call seeder.init (which takes the option and writes the drawn seed back)
+        function = facts.ctx.enclosing_function(flags[0].call)
+        fixes = function is not None and facts.project.run_by_initialising_entries(function)
     for flag in flags:
         if flag.dest == dest:  # every definition of the option init reads (subparsers)
             yield from _check_flag(facts, flag, fixes)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.context import SEEDING_FUNCTIONS
+from seedmigrate.analysis.crossmodule import UNSEEABLE
 from seedmigrate.analysis.model import Finding
 from seedmigrate.rules.base import Rule
 
@@ -39,6 +40,11 @@ def check(facts: FileFacts) -> Iterator[Finding]:
             if qualname and "." in qualname
             else "defined elsewhere (a star import?)"
         )
+        if facts.project is not None and facts.project.module is not None:
+            reason = facts.project.unresolvable(call)
+            if reason is None or reason.kind not in UNSEEABLE:
+                continue  # a function of the project: followed (SEED002, SEED005)
+            origin = str(reason)
         yield ctx.finding(
             "SEED019",
             call,
