@@ -155,6 +155,7 @@ ALL = [
         contains=('seeder.init(master_seed=cfg["seed"])',),
     ),
     Scenario("set_seed_helper_train_fn.py", reseeded=("for epoch in range(1, args.epochs + 1):",)),
+    Scenario("seed_again_before_training.py", reseeded=(_EPOCH,)),
     Scenario("keras_fit_callbacks_var.py", contains=("seeder.SeederCB()",)),
     Scenario("tf_custom_loop.py", reseeded=(_EPOCH,)),
     Scenario(
@@ -196,7 +197,6 @@ def _base_env() -> dict[str, str]:
     path = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
     env.update(
         PYTHONPATH=path,
-        PYTHONUNBUFFERED="1",
         OMP_NUM_THREADS="1",
         MKL_NUM_THREADS="1",
         TF_NUM_INTRAOP_THREADS="1",
@@ -304,14 +304,24 @@ class Runner:
                     proc.kill()
                     proc.wait()
         output = "".join(outputs)
-        results = [
-            json.loads(line[len("RESULT ") :])
-            for line in output.splitlines()
-            if line.startswith("RESULT ")
-        ]
+        results = _results(output)
         assert results, f"no RESULT lines\n{output[-3000:]}"
         lines = log.read_text().splitlines() if log.exists() else []
         return Run(results, [json.loads(line) for line in lines], output)
+
+
+def _results(output: str) -> list[dict]:
+    """The ``RESULT <json>`` records of ``output``, in order.
+
+    Not line by line: torchrun starts its workers with ``python -u``, so a worker's
+    ``print`` writes the record and its newline in two writes, and two ranks sharing the
+    pipe can give ``RESULT {a}RESULT {b}\\n\\n``. Each record is one write, so it stays whole.
+    """
+    decoder = json.JSONDecoder()
+    return [
+        decoder.raw_decode(output, match.end())[0]
+        for match in re.finditer(r"RESULT (?=\{)", output)
+    ]
 
 
 def _format(args: tuple[str, ...], port: str, rank: int = 0) -> list[str]:
