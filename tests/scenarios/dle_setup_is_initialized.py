@@ -92,6 +92,9 @@ def main():
         print("RESULT " + json.dumps(result), flush=True)
 
     if args.distributed:
+        # both ranks finish their gloo work before either tears down: without the barrier, gloo
+        # aborts a process at exit now and then ("terminate called without an active exception")
+        torch.distributed.barrier()
         torch.distributed.destroy_process_group()
 
 

@@ -135,6 +135,9 @@ def main_worker(gpu, ngpus_per_node, args):
         print("RESULT " + json.dumps(result), flush=True)
 
     if args.distributed:
+        # both ranks finish their gloo work before either tears down: without the barrier, gloo
+        # aborts a process at exit now and then ("terminate called without an active exception")
+        dist.barrier()
         dist.destroy_process_group()
 
 

@@ -9,7 +9,7 @@ import os
 import numpy as np
 import torch
 import torch.nn as nn
-from torch.distributed import destroy_process_group, init_process_group
+from torch.distributed import barrier, destroy_process_group, init_process_group
 from torch.nn import functional as F
 from torch.nn.parallel import DistributedDataParallel as DDP
 
@@ -97,4 +97,7 @@ while True:
         break
 
 if ddp:
+    # both ranks finish their gloo work before either tears down: without the barrier, gloo
+    # aborts a process at exit now and then ("terminate called without an active exception")
+    barrier()
     destroy_process_group()
