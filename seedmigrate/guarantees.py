@@ -227,6 +227,18 @@ def _init_reads_defined_option(facts: FileFacts) -> list[Violation]:
     found = []
     for call in _init_calls(facts):
         seed = master_seed(call)
+        if isinstance(seed, ast.Name) and seed.id in holders:
+            line, column = ctx.pos(call)
+            found.append(
+                Violation(
+                    "b",
+                    f"seeder.init is given the whole parsed arguments `{seed.id}`, not a seed",
+                    line,
+                    column + 1,
+                    "init:" + seed.id,
+                )
+            )
+            continue
         if not (
             isinstance(seed, ast.Attribute)
             and isinstance(seed.value, ast.Name)
@@ -334,6 +346,7 @@ def _outermost_reseeds(facts: FileFacts) -> list[Violation]:
 
 def _seeded_paths(before: FileFacts, after: FileFacts) -> list[Violation]:
     from seedmigrate.analysis.migration import (
+        UNKNOWN_SEED,
         _external_seed,
         init_points,
         is_flag_expression,
@@ -367,15 +380,25 @@ def _seeded_paths(before: FileFacts, after: FileFacts) -> list[Violation]:
             continue
         if seed is None:
             continue
+        if seed is UNKNOWN_SEED:
+            found.append(
+                Violation(
+                    "e",
+                    f"the seed `{text.strip()}` passes on cannot be traced to seeder.init",
+                    *position,
+                    text=f"site:{stmt.lineno}",
+                    in_original=True,
+                )
+            )
+            continue
         wanted = strip_rank(before, seed)
-        wanted_text = _normal(before.ctx.source_of(wanted))
+        wanted_texts = _spellings(before, wanted)
         flag_or_constant = isinstance(wanted, ast.Constant) or not _external_seed(before, wanted)
         ok = False
         for got in seeds:
             if got is None:
                 continue
-            got_text = _normal(after.ctx.source_of(got))
-            if got_text == wanted_text:
+            if _spellings(after, got) & wanted_texts:
                 ok = True
             elif flag_or_constant and is_flag_expression(after, got):
                 ok = not is_flag_expression(before, wanted) or (
@@ -394,6 +417,25 @@ def _seeded_paths(before: FileFacts, after: FileFacts) -> list[Violation]:
     return found
 
 
+def _spellings(facts: FileFacts, seed: ast.AST) -> set[str]:
+    """The texts a seed expression stands for: itself, and for a name assigned once in
+    its function, the value (``seed = int(os.environ["SEED"])``; ``seed``)."""
+    texts = {_normal(facts.ctx.source_of(seed))}
+    if isinstance(seed, ast.Name):
+        scope = facts.flow.scope_of_node(seed) if hasattr(seed, "lineno") else facts.ctx.tree
+        values = [
+            node.value
+            for node in facts.ctx.scope_nodes(scope)
+            if isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id == seed.id
+        ]
+        if len(values) == 1:
+            texts.add(_normal(facts.ctx.source_of(values[0])))
+    return texts
+
+
 def _flag_attr(node: ast.AST) -> str | None:
     while isinstance(node, (ast.Call, ast.BoolOp)):
         node = node.args[0] if isinstance(node, ast.Call) else node.values[0]
@@ -403,9 +445,8 @@ def _flag_attr(node: ast.AST) -> str | None:
 def _covered(
     before: FileFacts, after: FileFacts, stmt: ast.stmt, new_lines: dict[int, int | None], points
 ) -> bool:
-    """Some ``init`` of ``after`` runs on every path through where ``stmt`` was."""
-    from seedmigrate.analysis.migration import covers_site
-
+    """What ran after ``stmt`` (the seeding that went) runs after an ``init`` of ``after``
+    on every path: nothing that used to be seeded is left unseeded."""
     flow = after.flow
     scope_name = _scope_name(before, stmt)
     home = _find_scope(after, scope_name)
@@ -416,15 +457,19 @@ def _covered(
         if before.project.run_by_initialising_entries(old_home):
             return True  # a library function every entry script that runs it inits for
     following = _following_statement(before, after, stmt, new_lines, home)
-    for point in points:
-        if following is not None and flow.scope(point) is home:
-            if flow.dominates(point, following):
-                return True
-        if flow.unconditional(point) and (
-            flow.scope(point) is home or flow.reaches(home, flow.scope(point))
-        ):
-            return True
-    return following is not None and covers_site(flow, points, following)
+    active = flow.first_active(following)
+    if active is not None:
+        return flow.served(active, points)
+    if home is after.ctx.tree:
+        return True  # the end of the module: nothing ran after it
+    sites = [site for site, kind in flow.callers(home) if kind == "call"]
+    if not sites:
+        return any(flow.scope(p) is home and flow.unconditional(p) for p in points)
+    return all(
+        (statement := after.ctx.statement_of(site)) is not None
+        and flow.seeded_after(statement, points)
+        for site in sites
+    )
 
 
 def _scope_name(facts: FileFacts, node: ast.AST) -> str:
@@ -450,17 +495,19 @@ def _find_scope(facts: FileFacts, name: str) -> ast.AST | None:
 def _following_statement(
     before: FileFacts, after: FileFacts, stmt: ast.stmt, new_lines, home: ast.AST
 ) -> ast.stmt | None:
-    """The statement of ``after`` that came right after ``stmt`` in its function."""
-    end = stmt.end_lineno or stmt.lineno
+    """The statement of ``after`` that runs right after where ``stmt`` was (the first
+    of those that came after it in ``before`` that is still there), in its function."""
     starts = {
-        node.lineno: node
+        (node.lineno, node.col_offset): node
         for node in after.ctx.nodes
         if isinstance(node, ast.stmt) and after.flow.scope_of_node(node) is home
     }
-    for old_line in range(end + 1, len(before.ctx._lines) + 1):
-        new_line = new_lines.get(old_line)
-        if new_line is not None and new_line in starts:
-            return starts[new_line]
+    current = before.flow.next_statement(stmt)
+    while current is not None:
+        new_line = new_lines.get(current.lineno)
+        if new_line is not None and (new_line, current.col_offset) in starts:
+            return starts[(new_line, current.col_offset)]
+        current = before.flow.next_statement(current)
     return None
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -50,6 +51,30 @@ PROCESS_STARTERS = frozenset(
 )
 _PROCESS_ATTRS = frozenset({"spawn", "start_processes", "Process"})
 _BUILTINS = frozenset(dir(builtins))
+#: Calls that draw no random numbers (distributed, device and logging set-up...).
+_INERT_CALL = re.compile(
+    r"(^|\.)(init_process_group|init|barrier|set_device|is_available|is_initialized|"
+    r"device_count|get_rank|get_world_size|get_local_rank|local_rank|rank|size|device|"
+    r"Accelerator|print|info|warning|warn|debug|error|getLogger|basicConfig|get|getenv|"
+    r"makedirs|mkdir|exists|join|Path|int|float|str|bool|len|getattr|setattr|hasattr|"
+    r"isinstance|format|SummaryWriter|use_deterministic_algorithms|set_num_threads|"
+    r"set_printoptions|parse_args|parse_known_args|vars|dict|min|max)$"
+)
+_INERT_STATEMENTS = (
+    ast.Expr,
+    ast.Assign,
+    ast.AugAssign,
+    ast.AnnAssign,
+    ast.If,
+    ast.Pass,
+    ast.Import,
+    ast.ImportFrom,
+    ast.Global,
+    ast.Nonlocal,
+    ast.Assert,
+    ast.With,
+    ast.Try,
+)
 
 
 @dataclass(frozen=True)
@@ -352,6 +377,71 @@ class Flow:
             kind == "call" and self._served(site, inits, library, seen | {id(scope)})
             for site, kind in sites
         )
+
+    def next_statement(self, stmt: ast.stmt) -> ast.stmt | None:
+        """The statement that runs right after ``stmt`` completes normally, in its own
+        function: the next one in its block, else the one after the block's compound
+        statement (``None`` at the end of a loop body or of the function)."""
+        current: ast.AST = stmt
+        while id(current) in self._slots:
+            slot = self._slots[id(current)]
+            block = getattr(slot.owner, slot.field)
+            index = int(slot.index) + 1
+            if index < len(block):
+                return block[index]
+            owner = slot.owner
+            if isinstance(owner, (*_SCOPES, *_LOOPS)):
+                return None
+            if isinstance(owner, ast.ExceptHandler):
+                owner = self.ctx.parent(owner)
+            current = owner
+        return None
+
+    def inert(self, stmt: ast.stmt) -> bool:
+        """``stmt`` draws no random numbers: it sets up distribution, a device or flags,
+        logs, or assigns what such calls return (nothing that builds a model or data)."""
+        if not isinstance(stmt, _INERT_STATEMENTS):
+            return False
+        for node in ast.walk(stmt):
+            if isinstance(node, (*_FUNCTIONS, ast.ClassDef, ast.Lambda, *_LOOPS)):
+                return False
+            if isinstance(node, ast.Call):
+                name = self.ctx.qualify(node.func) or self.ctx.source_of(node.func)
+                if not _INERT_CALL.search(name):
+                    return False
+        return True
+
+    def first_active(self, stmt: ast.stmt | None) -> ast.stmt | None:
+        """``stmt``, or the first statement from it on that is not :meth:`inert`."""
+        while stmt is not None and self.inert(stmt):
+            stmt = self.next_statement(stmt)
+        return stmt
+
+    def seeded_after(
+        self, stmt: ast.stmt, points: list[Slot], seen: frozenset = frozenset()
+    ) -> bool:
+        """Whatever runs after ``stmt`` (once it goes, in its place) runs after an ``init``
+        at ``points``: the next statement that may draw random numbers is served, or
+        ``stmt`` ends its function and every call of that function is seeded after in
+        turn. Statements that cannot draw (``dist.init_process_group()``, device and
+        flag set-up) may run between the seeding that went and ``init``."""
+        active = self.first_active(self.next_statement(stmt))
+        if active is not None:
+            return self.served(active, points)
+        # nothing that draws follows in its function: what follows its calls must be seeded
+        scope = self.scope_of_node(stmt)
+        if scope is self.ctx.tree:
+            return True  # the end of the module: nothing runs after it
+        if id(scope) in seen:
+            return True
+        sites = [site for site, kind in self.callers(scope) if kind == "call"]
+        if not sites:
+            return any(self.scope(p) is scope and self.unconditional(p) for p in points)
+        for site in sites:
+            statement = self.ctx.statement_of(site)
+            if statement is None or not self.seeded_after(statement, points, seen | {id(scope)}):
+                return False
+        return True
 
     def reaches(self, function: ast.AST, target: ast.AST) -> bool:
         """``function`` runs ``target`` (a function), directly or through others."""

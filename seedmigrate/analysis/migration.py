@@ -136,16 +136,69 @@ def _find_seeding_sites(facts: FileFacts) -> list[tuple[ast.stmt, ast.expr | Non
             continue  # seeds with a value of its own: stays, SEED019 says so
         stmt = ctx.parent(helper_call.call)
         sites.append((seeding.removal_target(stmt), helper_call.seed))  # type: ignore[arg-type]
-    for name in seeding_functions:
+    for name, function in seeding_functions.items():
         for call, _ in ctx.calls:
             if not (isinstance(call.func, ast.Name) and call.func.id == name):
                 continue
             stmt = ctx.parent(call)
             if isinstance(stmt, ast.Expr) and not seeding.in_loop_or_thread(call):
                 target = seeding.removal_target(stmt)
-                sites.append((target, call.args[0] if call.args else None))
+                sites.append((target, _helper_seed(facts, function, call)))
     sites.sort(key=lambda site: (site[0].lineno, site[0].col_offset))
     return sites
+
+
+#: A seed ``apply`` cannot trace (a helper that seeds with something other than one of
+#: its parameters or a constant): ``init`` cannot be given it, guarantee e says so.
+UNKNOWN_SEED = ast.Name(id="<untraced seed>", ctx=ast.Load())
+
+
+def _helper_seed(facts: FileFacts, function: ast.FunctionDef, call: ast.Call) -> ast.expr | None:
+    """The seed a call of the file's own seeding helper passes on to the seeding calls
+    inside it: ``set_seed(args)`` with ``torch.manual_seed(args.seed)`` inside is
+    ``args.seed`` at the call site; a constant inside is that constant."""
+    inner = [
+        c.call.args[0]
+        for c in facts.seeding.calls
+        if c.call.args and facts.ctx.enclosing_function(c.call) is function
+    ]
+    if not inner:
+        return call.args[0] if call.args else None
+    seed = strip_rank(facts, inner[0])
+    if isinstance(seed, ast.Constant):
+        return seed
+    head = seed
+    attributes = []
+    while isinstance(head, ast.Attribute):
+        attributes.append(head.attr)
+        head = head.value
+    if not isinstance(head, ast.Name):
+        return UNKNOWN_SEED
+    params = [a.arg for a in [*function.args.posonlyargs, *function.args.args]]
+    argument: ast.expr | None = None
+    for keyword in call.keywords:
+        if keyword.arg == head.id:
+            argument = keyword.value
+    if argument is None and head.id in params:
+        index = params.index(head.id)
+        if index < len(call.args) and not any(isinstance(a, ast.Starred) for a in call.args):
+            argument = call.args[index]
+    if argument is None:
+        defaults = function.args.defaults
+        offset = len(params) - len(defaults)
+        if head.id in params and params.index(head.id) >= offset:
+            argument = defaults[params.index(head.id) - offset]  # the parameter's default
+        else:
+            return UNKNOWN_SEED
+    if not attributes:
+        return argument
+    text = ".".join([ast.unparse(argument), *reversed(attributes)])
+    node = ast.parse(text, mode="eval").body
+    for sub in ast.walk(node):
+        for name in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+            if hasattr(sub, name):
+                delattr(sub, name)
+    return node  # type: ignore[return-value]
 
 
 def _first_removal(facts: FileFacts) -> ast.stmt | None:
@@ -207,7 +260,7 @@ def strip_rank(facts: FileFacts, seed: ast.expr) -> ast.expr:
 def seed_expression(facts: FileFacts) -> ast.expr | None:
     """The seed the first site passes, rank arithmetic stripped (``None``: no seed)."""
     seeds = [seed for _, seed in seeding_sites(facts)]
-    if not seeds or seeds[0] is None:
+    if not seeds or seeds[0] is None or seeds[0] is UNKNOWN_SEED:
         return None
     seed = strip_rank(facts, seeds[0])
     if isinstance(seed, ast.Starred) or _is_rank_term(facts, seed, facts.ctx.tree):
@@ -468,6 +521,8 @@ def _names(expression: ast.expr | None) -> set[str]:
 def _external_seed(facts: FileFacts, seed: ast.expr | None, depth: int = 0) -> bool:
     """The script seeds from somewhere a ``--seed`` flag would not replace: the
     environment, a config, a function (``int(os.environ["SEED"])``, ``cfg.seed``)."""
+    if seed is UNKNOWN_SEED:
+        return True
     if seed is None or isinstance(seed, ast.Constant) or is_flag_expression(facts, seed):
         return False
     if isinstance(seed, ast.Name) and depth < 2:
@@ -498,7 +553,10 @@ def _assignable(seed: str | None) -> bool:
     )
 
 
-def _init_code(facts: FileFacts, seed: str | None, rank: str | None) -> str:
+def _init_code(facts: FileFacts, seed: str | None, rank: str | None, place: int = 0) -> str:
+    """The init block; the ``place``-th one of a plan reseeds ``(0, place)``, so that a
+    process that runs two of them (``main()``, then the worker it calls) never replays
+    the same ``(task, epoch)``."""
     s = facts.ctx.seeder_name
     arguments = [f"master_seed={seed}"] if seed else []
     if rank:
@@ -506,22 +564,65 @@ def _init_code(facts: FileFacts, seed: str | None, rank: str | None) -> str:
     code = f"{s}.init({', '.join(arguments)})\n"
     if seed and _assignable(seed):
         code += f"{seed} = {s}.get_master_seed()\n"
-    return code + f"{s}.reseed(0, 0)\n"
+    return code + f"{s}.reseed(0, {place})\n"
 
 
-def _score(facts: FileFacts, candidate: _Candidate, uses: list[ast.AST]) -> tuple[bool, ...]:
-    # Samplers built before the distributed set-up are reported rather than served:
-    # init before the process group could not share a drawn seed between the ranks.
-    """(serves every use, covers every seeded path, its seed is bound there)."""
+def _points(facts: FileFacts, candidates: list[_Candidate]) -> list[Slot]:
     flow = facts.flow
-    points = [candidate.point(flow, facts)]
-    points += [_Candidate(k, a, s).point(flow, facts) for k, a, s, _ in candidate.extra]
-    expanded = expand_points(flow, points)
-    serves = all(flow.served(u, expanded) for u in uses)
-    covers = all(covers_site(flow, expanded, site) for site, _ in seeding_sites(facts))
-    seed = candidate.seed
-    bound = not isinstance(seed, ast.AST) or flow.all_bound_at(points[0], seed)
+    points = []
+    for candidate in candidates:
+        points.append(candidate.point(flow, facts))
+        points += [_Candidate(k, a, s).point(flow, facts) for k, a, s, _ in candidate.extra]
+    return expand_points(flow, points)
+
+
+def _score(
+    facts: FileFacts, candidates: list[_Candidate], uses: list[ast.AST]
+) -> tuple[int, int, bool]:
+    """(uses served, seeded paths covered, the first candidate's seed is bound there).
+
+    Samplers are not among ``uses``: one built before the distributed set-up is
+    reported rather than served, since an init before the process group could not
+    share a drawn seed between the ranks.
+    """
+    flow = facts.flow
+    expanded = _points(facts, candidates)
+    serves = sum(flow.served(u, expanded) for u in uses)
+    covers = sum(covers_site(flow, expanded, site) for site, _ in seeding_sites(facts))
+    seed = candidates[0].seed
+    bound = not isinstance(seed, ast.AST) or flow.all_bound_at(expanded[0], seed)
     return serves, covers, bound
+
+
+def _choose(facts: FileFacts, candidates: list[_Candidate], uses: list[ast.AST]):
+    """The candidate that serves most uses, covers most seeded paths and has its seed
+    bound; then, where one place cannot do both (seeding in ``main()`` and the loop in a
+    worker that ``mp.spawn`` starts), a second ``init`` for what the first leaves out.
+    Two inits agree on the master seed when the seed is given or written back
+    (``args.seed = seeder.get_master_seed()``), so a second one is added only then."""
+    best = max(candidates, key=lambda c: _score(facts, [c], uses))
+    chosen = [best]
+    target = (len(uses), len(seeding_sites(facts)))
+    if _score(facts, chosen, uses)[:2] != target and _repeatable(facts, best):
+        extra = max(
+            (c for c in candidates if c is not best and _repeatable(facts, c)),
+            key=lambda c: _score(facts, [best, c], uses),
+            default=None,
+        )
+        if extra is not None and _score(facts, [best, extra], uses) > _score(facts, chosen, uses):
+            chosen.append(extra)
+    return chosen
+
+
+def _repeatable(facts: FileFacts, candidate: _Candidate) -> bool:
+    """A second ``init`` with this seed reaches the same master seed: a constant, an
+    expression, or a seed option the first ``init`` writes the drawn seed back into."""
+    seed = candidate.seed
+    if seed is None:
+        return False
+    if isinstance(seed, str):
+        return _assignable(seed)
+    return True
 
 
 def _plan_init(facts: FileFacts) -> InitPlan | None:
@@ -529,37 +630,35 @@ def _plan_init(facts: FileFacts) -> InitPlan | None:
     ctx = facts.ctx
     if not is_entry_script(facts):
         return None
-    candidates = _candidates(facts)
     uses = _uses(facts, samplers=False)
-    # the first candidate that serves every use, covers every seeded path and has its
-    # seed bound there; else the best of them in that order of importance (an init
-    # without its seed is reported by guarantee e, the manual seeding then stays)
-    chosen = max(candidates, key=lambda c: _score(facts, c, uses))
+    chosen = _choose(facts, _candidates(facts), uses)
     flow = facts.flow
     edits: list[Edit] = list(ctx.import_edit())
     points = []
-    for kind, anchor, seed, rank in (
-        (chosen.kind, chosen.anchor, chosen.seed, chosen.rank),
-        *chosen.extra,
-    ):
+    places = []
+    for candidate in chosen:
+        places.append((candidate.kind, candidate.anchor, candidate.seed, candidate.rank))
+        places += list(candidate.extra)
+    if len(chosen) > 1:  # numbered in the order they read (main() before the worker it runs)
+        places.sort(key=lambda place: (place[1].lineno, place[1].col_offset))
+    # a second init of the plan is one a process may run after the first
+    for number, (kind, anchor, seed, rank) in enumerate(places):
         text = _seed_text(facts, seed)
-        if (
-            isinstance(seed, ast.AST)
-            and points == []
-            and not flow.all_bound_at(_Candidate(kind, anchor, seed).point(flow, facts), seed)
-        ):
+        point = _Candidate(kind, anchor, seed).point(flow, facts)
+        if isinstance(seed, ast.AST) and not flow.all_bound_at(point, seed):
             text = None  # never ``master_seed=<a name not yet bound>``: guarantee (e) reports it
-        code = _init_code(facts, text, rank)
+        code = _init_code(facts, text, rank, number if len(chosen) > 1 else 0)
         if kind == "after_imports":
             edits.append(Edit("after_imports", code=code))
         else:
             edits.append(Edit(kind, ctx.pos(anchor), code))
-        points.append(_Candidate(kind, anchor, seed).point(flow, facts))
-    seed_text = _seed_text(facts, chosen.seed)
-    flag = (uses_flag(facts) and isinstance(chosen.seed, str)) or is_flag_expression(
-        facts, chosen.seed if isinstance(chosen.seed, ast.AST) else None
+        points.append(point)
+    first = chosen[0]
+    seed_text = _seed_text(facts, first.seed)
+    flag = (uses_flag(facts) and isinstance(first.seed, str)) or is_flag_expression(
+        facts, first.seed if isinstance(first.seed, ast.AST) else None
     )
-    return InitPlan(chosen.anchor, tuple(edits), tuple(points), seed_text, flag)
+    return InitPlan(first.anchor, tuple(edits), tuple(points), seed_text, flag)
 
 
 def init_plan(facts: FileFacts) -> InitPlan | None:
@@ -632,18 +731,10 @@ def serves(facts: FileFacts, node: ast.AST) -> bool:
 
 
 def covers_site(flow: Flow, points: list[Slot], stmt: ast.AST) -> bool:
-    """Some ``init`` runs on every path through ``stmt``: before it, or unconditionally
-    in its function or in a function that function runs."""
-    home = flow.scope_of_node(stmt)
-    for point in points:
-        if flow.scope(point) is home and flow.dominates(point, stmt):
-            return True
-        if not flow.unconditional(point):
-            continue
-        scope = flow.scope(point)
-        if scope is home or flow.reaches(home, scope):
-            return True
-    return False
+    """A seeding site ``stmt`` can go: what ran after it runs after an ``init`` (in its
+    place, or before every call of its function), so nothing that used to be seeded is
+    left unseeded."""
+    return isinstance(stmt, ast.stmt) and flow.seeded_after(stmt, expand_points(flow, points))
 
 
 def unserved_reason(facts: FileFacts, node: ast.AST) -> str | None:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.entry import SEED_HELP, block_of
-from seedmigrate.analysis.migration import init_plan, is_entry_script
+from seedmigrate.analysis.migration import has_init, init_plan, is_entry_script
 from seedmigrate.analysis.model import Edit, Finding
 from seedmigrate.rules.base import Rule
 
@@ -21,6 +21,19 @@ def _quote(facts: FileFacts, calls: list[ast.Call]) -> str:
     return '"'
 
 
+def _init_reads_the_flag(facts: FileFacts) -> bool:
+    """An existing ``seeder.init(master_seed=args.seed)`` reads the parsed arguments."""
+    holders = {site.args for site in facts.entry.parse_sites if site.args}
+    for call, _ in facts.ctx.calls:
+        if facts.ctx.is_seeder_call(call, "init"):
+            seed = next((k.value for k in call.keywords if k.arg == "master_seed"), None)
+            seed = seed if seed is not None else (call.args[0] if call.args else None)
+            if isinstance(seed, ast.Attribute) and isinstance(seed.value, ast.Name):
+                if seed.value.id in holders:
+                    return True
+    return False
+
+
 def check(facts: FileFacts) -> Iterator[Finding]:
     entry = facts.entry
     if entry.seed_flag is not None or not is_entry_script(facts):
@@ -31,6 +44,8 @@ def check(facts: FileFacts) -> Iterator[Finding]:
     plan = init_plan(facts)
     if plan is not None and not plan.uses_flag:
         return  # the script seeds from the environment or a config: that seed reaches init
+    if plan is None and has_init(facts) and not _init_reads_the_flag(facts):
+        return  # migrated already, from another seed: a --seed nothing reads would mislead
     block = block_of(facts.ctx, parser.create_stmt) or []
     anchor: ast.stmt = parser.create_stmt
     for call in parser.add_arguments:

@@ -1,8 +1,9 @@
 """A script with two seeds: ``--seed`` for the model (torch) and ``--data-seed`` for the
 data order (numpy), as fairseq-style and Hugging Face ``data_seed`` setups have.
 ``seeder.init`` takes one master seed, so removing ``np.random.seed(args.data_seed)``
-would silently drop the data seed: apply must withhold that fix (SEED022, guarantee e)
-and say so, while migrating the rest."""
+would silently drop the data seed, and keeping it beside ``init`` would not keep it either
+(``seeder.reseed(1, epoch)`` reseeds numpy): apply must leave the script as it is and say
+why (SEED022, guarantee e), for a human to decide."""
 
 import argparse
 import json
