@@ -125,7 +125,14 @@ def fix_file(result: FileResult, config: Config, project: ProjectView | None = N
         result.remaining = list(result.findings)
         return result
     try:
-        fixed = fix_text(result.source.text, result.findings, config, result.path, tree=result.tree)
+        fixed = fix_text(
+            result.source.text,
+            result.findings,
+            config,
+            result.path,
+            tree=result.tree,
+            project=project,
+        )
     except (FixError, SyntaxError) as exc:
         message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
         result.error = _error(result.path, f"fix not applied, file left unchanged: {message}")

@@ -37,6 +37,8 @@ class ProjectSetup:
     index: ProjectIndex
     initialising: frozenset[str] = frozenset()
     cache: dict = field(default_factory=dict, repr=False)
+    #: The index before the entry scripts were migrated (see ProjectView.origin).
+    origin: ProjectIndex | None = None
     #: Entry scripts whose result came from the check cache: path -> initialises.
     known: dict[Path, bool] = field(default_factory=dict, repr=False)
 
@@ -44,7 +46,7 @@ class ProjectSetup:
         """``path``'s view of the project (``None`` for a notebook)."""
         if path.suffix != ".py":
             return None
-        return ProjectView(self.index, path.resolve(), self.initialising)
+        return ProjectView(self.index, path.resolve(), self.initialising, self.origin)
 
     def is_library(self, path: Path) -> bool:
         """A module of the project that is not an entry script."""
@@ -84,7 +86,9 @@ class ProjectSetup:
                 )
             if initialises:
                 initialising.add(module)
-        return ProjectSetup(index, frozenset(initialising), self.cache, self.known)
+        return ProjectSetup(
+            index, frozenset(initialising), self.cache, self.origin or self.index, self.known
+        )
 
 
 def build_setup(

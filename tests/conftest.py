@@ -11,3 +11,8 @@ def pytest_addoption(parser):
         action="store_true",
         help="rewrite tests/fixtures/*/expected.findings from the current analysis",
     )
+    parser.addoption(
+        "--regen-projects",
+        action="store_true",
+        help="rewrite tests/projects_apply/*/expected/ from the current apply",
+    )

@@ -66,9 +66,12 @@ class ProjectView:
     index: ProjectIndex
     path: Path
     initialising: frozenset[str] = frozenset()
+    #: The project as it was before the entry scripts were migrated (which entry
+    #: scripts ran a function then); ``index`` is as they leave it.
+    origin: ProjectIndex | None = None
     #: Whether a rule asked anything (the file's findings then depend on other files).
     consulted: bool = False
-    _symbols: dict[int, Symbol | None] = field(default_factory=dict, repr=False)
+    _symbols: dict[str, Symbol | None] = field(default_factory=dict, repr=False)
 
     @property
     def module(self) -> str | None:
@@ -91,14 +94,15 @@ class ProjectView:
     def resolve(self, call: ast.Call) -> Symbol | None:
         """The project function ``call`` calls, in another module (else ``None``)."""
         self.consulted = True
-        key = id(call)
-        if key not in self._symbols:
-            dotted = dotted_name(call.func)
-            symbol = self.index.resolve_call(self.path, dotted) if dotted else None
+        dotted = dotted_name(call.func)
+        if dotted is None:
+            return None
+        if dotted not in self._symbols:  # by name: the view serves several texts of a file
+            symbol = self.index.resolve_call(self.path, dotted)
             if symbol is not None and symbol.path == self.path:
                 symbol = None  # this file's own functions: the single-file analysis
-            self._symbols[key] = symbol
-        return self._symbols[key]
+            self._symbols[dotted] = symbol
+        return self._symbols[dotted]
 
     def helper_call(self, call: ast.Call) -> HelperCall | None:
         """``call`` as a call of another module's seeding helper, if it is one."""
@@ -125,14 +129,15 @@ class ProjectView:
 
     # -- library side ------------------------------------------------------------------
 
-    def symbol_of(self, function: ast.AST) -> Symbol | None:
-        """This file's function ``function`` as a project symbol."""
+    def symbol_of(self, function: ast.AST, ctx=None) -> Symbol | None:
+        """This file's function ``function`` as a project symbol, by its qualified name
+        (``Trainer.fit``), so a text that moved lines still finds it."""
         module = self.module
         if module is None or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return None
+        qualname = _qualname(function, ctx)
         for symbol in self._own_symbols():
-            lines = (function.lineno, _def_line(function))
-            if symbol.line in lines and symbol.name == function.name:
+            if symbol.qualname == qualname or (qualname is None and symbol.name == function.name):
                 return symbol
         return None
 
@@ -146,14 +151,14 @@ class ProjectView:
             for qualname, info in summary.functions.items()
         ]
 
-    def run_by_initialising_entries(self, function: ast.AST) -> bool:
+    def run_by_initialising_entries(self, function: ast.AST, ctx=None) -> bool:
         """Every entry script that runs ``function`` calls ``seeder.init`` (and at least
         one does): seeding inside it is covered by that ``init``."""
         self.consulted = True
-        symbol = self.symbol_of(function)
+        symbol = self.symbol_of(function, ctx)
         if symbol is None:
             return False
-        entries = self.index.entry_scripts_reaching(symbol)
+        entries = (self.origin or self.index).entry_scripts_reaching(symbol)
         return bool(entries) and all(entry in self.initialising for entry in entries)
 
     def mentioned_elsewhere(self, name: str) -> bool:
@@ -164,14 +169,24 @@ class ProjectView:
         self.consulted = True
         return bool(self.index._grep({name}) - {self.path})  # noqa: SLF001
 
-    def callers(self, function: ast.AST) -> tuple | None:
+    def callers(self, function: ast.AST, ctx=None) -> tuple | None:
         """Every call of ``function`` in the project (``None``: not a project symbol)."""
-        symbol = self.symbol_of(function)
+        symbol = self.symbol_of(function, ctx)
         return None if symbol is None else self.index.callers(symbol)
 
 
-def _def_line(function: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
-    return min([function.lineno, *(d.lineno for d in function.decorator_list)])
+def _qualname(function: ast.AST, ctx) -> str | None:
+    """``Outer.method`` / ``outer.<locals>.inner`` of a function (``None`` without the
+    file's context to find its enclosing classes and functions)."""
+    if ctx is None:
+        return None
+    parts = [function.name]  # type: ignore[attr-defined]
+    for ancestor in ctx.ancestors(function):
+        if isinstance(ancestor, ast.ClassDef):
+            parts.append(ancestor.name)
+        elif isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            parts.append(f"{ancestor.name}.<locals>")
+    return ".".join(reversed(parts))
 
 
 def _seed_argument(call: ast.Call, helper: SeedingHelper) -> ast.expr | None:

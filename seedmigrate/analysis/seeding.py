@@ -36,6 +36,21 @@ def _is_docstring(stmt: ast.stmt) -> bool:
     )
 
 
+def _derives_seed(stmt: ast.stmt) -> bool:
+    """``seed = seed + rank`` / ``seed += rank``: a helper's seed derived for its calls."""
+    if isinstance(stmt, ast.AugAssign):
+        return isinstance(stmt.target, ast.Name) and bool(SEED_NAME.match(stmt.target.id))
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        target = stmt.targets[0]
+        return (
+            isinstance(target, ast.Name)
+            and bool(SEED_NAME.match(target.id))
+            and isinstance(stmt.value, ast.BinOp)
+            and any(isinstance(n, ast.Name) and n.id == target.id for n in ast.walk(stmt.value))
+        )
+    return False
+
+
 def body_without_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
     return body[1:] if body and _is_docstring(body[0]) else body
 
@@ -208,7 +223,8 @@ class SeedingAnalysis:
         for stmt in self.ctx.tree.body:
             if isinstance(stmt, ast.FunctionDef) and not stmt.decorator_list:
                 body = body_without_docstring(stmt.body)
-                if body and all(self.removable(s, with_helpers=False) for s in body):
+                seeding = [s for s in body if not _derives_seed(s)]
+                if seeding and all(self.removable(s, with_helpers=False) for s in seeding):
                     found[stmt.name] = stmt
         return found
 

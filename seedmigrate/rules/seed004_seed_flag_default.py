@@ -33,7 +33,9 @@ def check(facts: FileFacts) -> Iterator[Finding]:
         # a parser of a library module: fixed when the entry scripts that use it all
         # call seeder.init (which takes the option and writes the drawn seed back)
         function = facts.ctx.enclosing_function(flags[0].call)
-        fixes = function is not None and facts.project.run_by_initialising_entries(function)
+        fixes = function is not None and facts.project.run_by_initialising_entries(
+            function, facts.ctx
+        )
     for flag in flags:
         if flag.dest == dest:  # every definition of the option init reads (subparsers)
             yield from _check_flag(facts, flag, fixes)

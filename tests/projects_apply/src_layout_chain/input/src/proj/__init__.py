@@ -1,0 +1,3 @@
+from .rng import seed_all
+
+__all__ = ["seed_all"]
