@@ -40,6 +40,10 @@ logger = logging.getLogger("seeder_runtime")
 
 SCHEMES = ("v1", "fwr13y")
 SEED_LIMIT = 2**63  # master seeds, tasks and epochs live in [0, 2**63)
+#: A master seed the runtime draws is below 2**32: the script gets it back (``args.seed =
+#: seeder.get_master_seed()``) and may still pass it to ``np.random.RandomState``,
+#: ``random_state=`` or a worker's ``np.random.seed``, which take 32-bit seeds only.
+DRAWN_LIMIT = 2**32
 MASTER_SEED_ENV = "SEEDER_MASTER_SEED"
 LOG_ENV = "SEEDER_LOG"
 QUIET_ENV = "SEEDER_QUIET"
@@ -211,7 +215,8 @@ def init(
 
     Args:
         master_seed: int in ``[0, 2**63)``. ``None``: read ``SEEDER_MASTER_SEED``; if that
-            is unset, draw one with :mod:`secrets`, broadcast rank 0's value over an
+            is unset, draw one below ``2**32`` (:data:`DRAWN_LIMIT`) with :mod:`secrets`,
+            broadcast rank 0's value over an
             initialised ``torch.distributed`` group or Horovod, and announce it on rank 0:
             one line on stderr (``seeder: master seed N (drawn; ...)``, silenced by
             ``SEEDER_QUIET=1``) and an INFO record on the logger ``seeder_runtime``.
@@ -268,7 +273,7 @@ def init(
                 ) from None
             master_seed = _check_int(MASTER_SEED_ENV, parsed)
         else:
-            generated = secrets.randbelow(SEED_LIMIT)
+            generated = secrets.randbelow(DRAWN_LIMIT)
             master_seed = _distributed.broadcast_from_rank0(generated, world_size)
             if rank == 0:
                 _announce_drawn_seed(master_seed)

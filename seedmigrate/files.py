@@ -375,7 +375,14 @@ def _walk(
     top: Path, root: Path, patterns: tuple[str, ...], errors: list[Unreadable] | None
 ) -> Iterator[tuple[Path, tuple[int, int] | None]]:
     """Regular source files under ``top`` with their identity (see :func:`_identity`):
-    a folder's files (sorted), then its folders."""
+    a folder's files (sorted), then its folders.
+
+    A folder named on the command line is walked even when it lies in an excluded one
+    (``check .venv/lib/python3.11/site-packages/torch``, as ruff does): the patterns
+    are then matched below it, relative to it, not to the project root.
+    """
+    if _excluded(top, root, patterns):
+        root = top
     stack = [top]
     while stack:
         folder = stack.pop()

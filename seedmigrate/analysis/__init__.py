@@ -47,6 +47,18 @@ _STEP_TOKENS = (
     "train_on_batch",
     Pattern(r"\." + _GAP + r"step\b"),
 )
+#: ...in a file that can start a run: a ``__main__`` guard, argument parsing, or a loop at
+#: the module's top level (a library's ``loss.backward()`` is run by someone else).
+_ENTRY_MARKERS = (
+    "__main__",
+    "parse_args",
+    "parse_known_args",
+    Pattern(r"(?m)^(?:for|while|async[ \t]+for)\b"),
+)
+#: A training step that ``FileFacts.trains`` and iteration loops count.
+_TRAINING_STEP: tuple[tuple[str, ...], ...] = tuple(
+    (step, marker) for step in _STEP_TOKENS for marker in _ENTRY_MARKERS
+)
 #: The file trains (``FileFacts.trains``): seeding calls and helpers, seed variables
 #: (caseless ``SEED_NAME``), epoch loops (caseless), or Keras ``fit`` in a TF file.
 _TRAINS: tuple[tuple[str, ...], ...] = (
@@ -55,7 +67,7 @@ _TRAINS: tuple[tuple[str, ...], ...] = (
     (_EP_LOOP,),
     ("fit", "tensorflow", _FIT_ATTR),
     ("fit", "keras", _FIT_ATTR),
-    *((token,) for token in _STEP_TOKENS),
+    *_TRAINING_STEP,
 )
 #: Roots of ``FileContext.uses_ml`` (``tf_keras``, ``torchvision``... contain one).
 _ML_ROOTS = (
@@ -116,7 +128,7 @@ RULE_TOKENS: dict[str, tuple[tuple[str, ...], ...]] = {
     "SEED003": _with(_TRAINS, "ArgumentParser"),
     "SEED004": _any_of("ArgumentParser", "DEFINE_", "click"),
     "SEED005": _TRAINS,
-    "SEED006": _with(((_EPOCH,), (_EP_LOOP,), *((t,) for t in _STEP_TOKENS)), *_ML_ROOTS),
+    "SEED006": _with(((_EPOCH,), (_EP_LOOP,), *_TRAINING_STEP), *_ML_ROOTS),
     "SEED007": _TRAINS[3:5],
     "SEED008": (("seeder",),),
     "SEED009": ((_SEED,),),
@@ -254,7 +266,15 @@ class FileFacts:
     def training(self):  # -> TrainingAnalysis
         from seedmigrate.analysis.training import TrainingAnalysis
 
-        return TrainingAnalysis(self.ctx, self.flow)
+        return TrainingAnalysis(self.ctx, self.flow, self.may_train_steps)
+
+    @cached_property
+    def may_train_steps(self) -> bool:
+        """The file holds a training step token and can start a run (_TRAINING_STEP):
+        only then do its training steps make it a training script (the same test with or
+        without the pre-filter's shortcut, so the two always agree)."""
+        tokens = self.tokens or TokenIndex(self.ctx.text)
+        return any(all(tokens.has(t) for t in alt) for alt in _TRAINING_STEP)
 
     @cached_property
     def trains(self) -> bool:
@@ -276,10 +296,7 @@ class FileFacts:
                 and self.training.epoch_loops
             )
             or ((tokens is None or tokens.has("fit")) and self.training.fit_calls)
-            or (
-                (tokens is None or any(tokens.has(t) for t in _STEP_TOKENS))
-                and self.training.has_training_step
-            )
+            or (self.may_train_steps and self.training.has_training_step)
         )
 
 

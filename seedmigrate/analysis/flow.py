@@ -356,27 +356,39 @@ class Flow:
         Within ``node``'s function, an ``init`` must dominate it; otherwise every place
         that runs the function must be served in turn (a process target never is). A
         function nothing in the file runs is served only when ``library`` (a module
-        whose functions are run by an entry script elsewhere).
+        whose functions are run by an entry script elsewhere). Each function is judged
+        once per question (a memo), so a dense call graph costs linear time.
         """
         inits = list(inits)
-        return self._served(node, inits, library, frozenset())
+        memo: dict[int, bool] = {}
+        return self._served(node, inits, library, memo)
 
-    def _served(self, node: ast.AST, inits: list[Slot], library: bool, seen: frozenset) -> bool:
+    def _served(self, node: ast.AST, inits: list[Slot], library: bool, memo: dict) -> bool:
         scope = self.scope_of_node(node)
         chain = self.ancestry(node)
         if any(self.scope(i) is scope and self._dominates_chain(i, chain) for i in inits):
             return True
         if scope is self.ctx.tree:
             return False
-        if id(scope) in seen:
-            return True  # recursion: served where the cycle is entered
+        return self._function_served(scope, inits, library, memo)
+
+    def _function_served(
+        self, scope: ast.AST, inits: list[Slot], library: bool, memo: dict
+    ) -> bool:
+        """Every place that runs ``scope`` is served."""
+        key = id(scope)
+        if key in memo:
+            return memo[key]
+        memo[key] = True  # recursion: served where the cycle is entered
         sites = self.callers(scope)
         if not sites:
-            return library
-        return all(
-            kind == "call" and self._served(site, inits, library, seen | {id(scope)})
-            for site, kind in sites
-        )
+            result = library
+        else:
+            result = all(
+                kind == "call" and self._served(site, inits, library, memo) for site, kind in sites
+            )
+        memo[key] = result
+        return result
 
     def next_statement(self, stmt: ast.stmt) -> ast.stmt | None:
         """The statement that runs right after ``stmt`` completes normally, in its own
@@ -417,9 +429,7 @@ class Flow:
             stmt = self.next_statement(stmt)
         return stmt
 
-    def seeded_after(
-        self, stmt: ast.stmt, points: list[Slot], seen: frozenset = frozenset()
-    ) -> bool:
+    def seeded_after(self, stmt: ast.stmt, points: list[Slot], seen: dict | None = None) -> bool:
         """Whatever runs after ``stmt`` (once it goes, in its place) runs after an ``init``
         at ``points``: the next statement that may draw random numbers is served, or
         ``stmt`` ends its function and every call of that function is seeded after in
@@ -432,16 +442,21 @@ class Flow:
         scope = self.scope_of_node(stmt)
         if scope is self.ctx.tree:
             return True  # the end of the module: nothing runs after it
+        seen = {} if seen is None else seen
         if id(scope) in seen:
-            return True
+            return seen[id(scope)]
+        seen[id(scope)] = True  # recursion: judged where the cycle is entered
         sites = [site for site, kind in self.callers(scope) if kind == "call"]
         if not sites:
-            return any(self.scope(p) is scope and self.unconditional(p) for p in points)
-        for site in sites:
-            statement = self.ctx.statement_of(site)
-            if statement is None or not self.seeded_after(statement, points, seen | {id(scope)}):
-                return False
-        return True
+            result = any(self.scope(p) is scope and self.unconditional(p) for p in points)
+        else:
+            result = all(
+                (statement := self.ctx.statement_of(site)) is not None
+                and self.seeded_after(statement, points, seen)
+                for site in sites
+            )
+        seen[id(scope)] = result
+        return result
 
     def reaches(self, function: ast.AST, target: ast.AST) -> bool:
         """``function`` runs ``target`` (a function), directly or through others."""
@@ -492,9 +507,13 @@ class Flow:
     def in_loop(self, node: ast.AST) -> bool:
         """``node`` runs repeatedly: inside a loop of its function, or in a function run
         from inside a loop (in this file)."""
-        return self._in_loop(node, frozenset())
+        return self._in_loop(node, self._loop_memo)
 
-    def _in_loop(self, node: ast.AST, seen: frozenset) -> bool:
+    @cached_property
+    def _loop_memo(self) -> dict[int, bool]:
+        return {}
+
+    def _in_loop(self, node: ast.AST, memo: dict[int, bool]) -> bool:
         child = node
         for ancestor in self.ctx.ancestors(node):
             if isinstance(ancestor, ast.While) or (
@@ -504,11 +523,13 @@ class Flow:
             ):
                 return True
             if isinstance(ancestor, (*_FUNCTIONS, ast.Lambda, ast.ClassDef)):
-                if not isinstance(ancestor, _FUNCTIONS) or id(ancestor) in seen:
+                if not isinstance(ancestor, _FUNCTIONS):
                     return False
-                return any(
-                    self._in_loop(site, seen | {id(ancestor)}) for site, _ in self.callers(ancestor)
-                )
+                key = id(ancestor)
+                if key not in memo:
+                    memo[key] = False  # recursion: a cycle alone is no loop
+                    memo[key] = any(self._in_loop(site, memo) for site, _ in self.callers(ancestor))
+                return memo[key]
             child = ancestor
         return False
 

@@ -73,9 +73,13 @@ def _call_name(ctx: FileContext, node: ast.AST) -> str:
 class TrainingAnalysis:
     """Finds training loops and Keras ``fit`` calls."""
 
-    def __init__(self, ctx: FileContext, flow: Flow | None = None) -> None:
+    def __init__(
+        self, ctx: FileContext, flow: Flow | None = None, may_train_steps: bool = True
+    ) -> None:
         self.ctx = ctx
         self.flow = flow or Flow(ctx)
+        #: iteration loops count only in a file that can start a run (FileFacts)
+        self.may_train_steps = may_train_steps
 
     # -- what a loop counts ----------------------------------------------------------
 
@@ -138,6 +142,8 @@ class TrainingAnalysis:
                 return name
         if any(_INSIDE_EPOCH.search(n) for n in names):
             return None  # ``for step in range(self.steps_per_epoch)``
+        if not self._mentions_epochs:
+            return None  # no bound can name an epoch count: nothing to look up
         counting = self._counting_iterable(loop.iter, loop)
         if counting is None:
             return None
@@ -145,6 +151,10 @@ class TrainingAnalysis:
         if "epoch" in bound.lower() and not _PER_EPOCH_BOUND.search(bound):
             return self._counter_of_for(loop)
         return None
+
+    @cached_property
+    def _mentions_epochs(self) -> bool:
+        return "epoch" in self.ctx.text.lower()
 
     def _iteration_var(self, loop: ast.AST) -> str | None:
         """The counter of a loop over iterations, if it is one (training not checked)."""
@@ -212,54 +222,91 @@ class TrainingAnalysis:
                 stack.extend(handler.body)
 
     # -- does it train? --------------------------------------------------------------
+    #
+    # Computed once per file from the calls (never by walking a loop or a function
+    # again): each training step marks the loops and the function around it, and a
+    # call of a function that trains marks the loops and the function around the call.
 
-    def _trains_here(self, node: ast.AST) -> bool:
-        """``node``'s code (nested functions excluded) runs a training step itself."""
-        for sub in self.flow.walk_scope(node) if isinstance(node, _FUNCTIONS) else ast.walk(node):
-            if not isinstance(sub, ast.Call) or not isinstance(sub.func, ast.Attribute):
-                continue
-            attr = sub.func.attr
-            if attr in ("backward", "apply_gradients", "train_on_batch"):
-                return True
-            if attr in ("step", "minimize"):
-                receiver = self.ctx.source_of(sub.func.value).rsplit(".", 1)[-1]
-                if _OPTIMIZER.search(receiver):
-                    return True
-            if attr in ("fit", "fit_generator") and sub in self._fit_call_ids:
-                return True
-        return False
+    def _is_step(self, call: ast.Call) -> bool:
+        """``loss.backward()``, ``opt.step()``, ``opt.apply_gradients(...)``, Keras fit."""
+        func = call.func
+        if not isinstance(func, ast.Attribute):
+            return False
+        attr = func.attr
+        if attr in ("backward", "apply_gradients", "train_on_batch"):
+            return True
+        if attr in ("step", "minimize"):
+            receiver = self.ctx.source_of(func.value).rsplit(".", 1)[-1]
+            return bool(_OPTIMIZER.search(receiver))
+        return attr in ("fit", "fit_generator") and call in self._fit_call_ids
 
     @cached_property
     def _fit_call_ids(self) -> set[ast.Call]:
         return set(self.fit_calls)
 
+    @cached_property
+    def _step_calls(self) -> list[ast.Call]:
+        return [call for call, _ in self.ctx.calls if self._is_step(call)]
+
+    def _enclosing(self, node: ast.AST) -> tuple[list[ast.AST], ast.AST | None]:
+        """The loops around ``node`` in its function, and that function (``None``: the
+        module's own code; a class body counts as no function)."""
+        loops = []
+        for ancestor in self.ctx.ancestors(node):
+            if isinstance(ancestor, _LOOPS):
+                loops.append(ancestor)
+            elif isinstance(ancestor, (*_FUNCTIONS, ast.Lambda)):
+                return loops, ancestor
+            elif isinstance(ancestor, ast.ClassDef):
+                return loops, ancestor
+        return loops, None
+
+    @cached_property
+    def _training(self) -> tuple[set[int], set[int], bool]:
+        """(ids of loops that train, ids of functions that train, module code trains)."""
+        loops: set[int] = set()
+        functions: set[int] = set()
+        module = False
+        todo: list[ast.AST] = list(self._step_calls)
+        marked_calls: set[int] = set()
+        while todo:
+            call = todo.pop()
+            if id(call) in marked_calls:
+                continue
+            marked_calls.add(id(call))
+            around, function = self._enclosing(call)
+            loops.update(id(loop) for loop in around)
+            if function is None:
+                module = True
+            elif isinstance(function, _FUNCTIONS) and id(function) not in functions:
+                functions.add(id(function))
+                todo.extend(site for site, kind in self.flow.callers(function) if kind == "call")
+        return loops, functions, module
+
     def trains(self, node: ast.AST, depth: int = 0) -> bool:
-        """``node`` runs a training step, itself or through a function of the file."""
-        if self._trains_here(node):
-            return True
-        if depth >= 3:
-            return False
-        walk = self.flow.walk_scope(node) if isinstance(node, _FUNCTIONS) else ast.walk(node)
-        for sub in walk:
-            if isinstance(sub, ast.Call):
-                for callee in self.flow.callees_at(sub):
-                    if callee is not node and self.trains(callee, depth + 1):
-                        return True
-        return False
+        """``node`` (a loop or a function) runs a training step, itself or through a
+        function of the file."""
+        loops, functions, _ = self._training
+        return id(node) in loops or id(node) in functions
 
     @cached_property
     def module_trains(self) -> bool:
         """Module-level code (outside functions and classes) runs a training step."""
-        return any(
-            self._trains_here(stmt)
-            for stmt in self.ctx.tree.body
-            if not isinstance(stmt, (*_FUNCTIONS, ast.ClassDef))
-        )
+        return any(self._enclosing(call)[1] is None for call in self._step_calls)
 
     @cached_property
     def has_training_step(self) -> bool:
         """The file runs a training step somewhere (``loss.backward()``, ``fit``...)."""
-        return self._trains_here(self.ctx.tree)
+        return bool(self._step_calls)
+
+    @cached_property
+    def _generator_loops(self) -> set[int]:
+        """Loops that ``yield`` (a generator handing out epochs, not training)."""
+        found: set[int] = set()
+        for node in self.ctx.nodes:
+            if isinstance(node, (ast.Yield, ast.YieldFrom)):
+                found.update(id(loop) for loop in self._enclosing(node)[0])
+        return found
 
     # -- the loops -------------------------------------------------------------------
 
@@ -276,15 +323,17 @@ class TrainingAnalysis:
                 if var:
                     found.append(TrainingLoop(node, var, "epoch"))
                     continue
+            if not self.may_train_steps or not self.trains(node):
+                continue  # (a set lookup: most loops of a library never train)
             var = self._iteration_var(node)
-            if var and self.trains(node):
+            if var:
                 found.append(TrainingLoop(node, var, "iteration"))
                 continue
             # ``for step, (x, y) in enumerate(dataset):`` training at the top of the script
             # (not in a function nothing here calls, such as a library's train_one_epoch,
             # which another module runs once per epoch)
             var = self._enumerate_counter(node)
-            if var and self.flow.reached_from_module(node) and self.trains(node):
+            if var and self.flow.reached_from_module(node):
                 found.append(TrainingLoop(node, var, "iteration"))
         return found
 

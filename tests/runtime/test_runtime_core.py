@@ -580,3 +580,16 @@ def test_seeder_log_read_at_init(tmp_path, monkeypatch):
     monkeypatch.setenv("SEEDER_LOG", str(tmp_path / "late.jsonl"))
     seeder.reseed(0)
     assert not (tmp_path / "late.jsonl").exists()
+
+
+def test_a_drawn_master_seed_fits_numpy_legacy_seeding(monkeypatch):
+    """The drawn seed is written back into ``args.seed``; scripts still pass it to
+    ``np.random.RandomState`` / ``np.random.seed``, which refuse seeds of 2**32 and more."""
+    import numpy as np
+
+    monkeypatch.delenv("SEEDER_MASTER_SEED", raising=False)
+    monkeypatch.setenv("SEEDER_QUIET", "1")
+    draws = {seeder.init() for _ in range(200)}
+    assert len(draws) > 190
+    assert max(draws) < 2**32
+    np.random.RandomState(max(draws))  # would raise ValueError at 2**32 or more
