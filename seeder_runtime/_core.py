@@ -114,6 +114,11 @@ class _State:
     # (task, epoch) -> derived words; cleared whenever init changes the inputs.
     cache: dict[tuple[int, int], tuple[int, ...]] = field(default_factory=dict)
     generator_cache: dict[tuple[int, int, int, bool], int] = field(default_factory=dict)
+    # A seed this process drew while it could not share it (no process group yet): when a
+    # later init receives it back (``args.seed = get_master_seed()``) in a group, the
+    # ranks still agree on rank 0's value instead of each keeping its own draw.
+    unshared_draw: int | None = None
+    announced: int | None = None  # the drawn seed last announced, said once
 
 
 _STATE = _State()
@@ -274,9 +279,11 @@ def init(
             master_seed = _check_int(MASTER_SEED_ENV, parsed)
         else:
             generated = secrets.randbelow(DRAWN_LIMIT)
-            master_seed = _distributed.broadcast_from_rank0(generated, world_size)
-            if rank == 0:
-                _announce_drawn_seed(master_seed)
+            master_seed = _share_draw(generated, world_size, rank)
+    elif master_seed == _STATE.unshared_draw and world_size > 1:
+        # this process's own earlier draw, handed back: each rank drew its own before the
+        # group existed, so take rank 0's now (every rank takes this path together)
+        master_seed = _share_draw(master_seed, world_size, rank)
 
     state = _STATE
     state.master_seed = master_seed
@@ -291,6 +298,18 @@ def init(
     if deterministic:
         for backend in list(state.backends.values()):
             backend.enable_determinism()
+    return master_seed
+
+
+def _share_draw(drawn: int, world_size: int, rank: int) -> int:
+    """Rank 0's value of a drawn seed, announced on rank 0; remembered as unshared when
+    there was no group to agree over."""
+    master_seed = _distributed.broadcast_from_rank0(drawn, world_size)
+    shared = world_size > 1 and _distributed.can_broadcast()
+    _STATE.unshared_draw = None if shared else master_seed
+    if rank == 0 and master_seed != _STATE.announced:
+        _announce_drawn_seed(master_seed)
+    _STATE.announced = master_seed
     return master_seed
 
 

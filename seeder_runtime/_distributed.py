@@ -110,6 +110,11 @@ def detect_placement(environ: Mapping[str, str] | None = None) -> Placement:
     return Placement(0, 1, "default", "default")
 
 
+def can_broadcast() -> bool:
+    """Whether an initialised torch.distributed group or Horovod can share a value."""
+    return _torch_process_group() is not None or _horovod() is not None
+
+
 def broadcast_from_rank0(value: int, world_size: int) -> int:
     """Make every rank agree on ``value`` by taking rank 0's.
 

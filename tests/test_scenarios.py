@@ -389,16 +389,30 @@ def _check_reseeds(scenario: Scenario, migrated: str) -> None:
 
 def _check_log(run: Run, *, world_size: int, master: int | None) -> int:
     """Every rank reseeded, never one (task, epoch) twice; one master seed for all ranks
-    (``master`` when given). Returns the master seed."""
+    (``master`` when given). Returns the master seed.
+
+    With ``world_size`` > 1, a process may also seed before the process group exists (the
+    launcher before ``mp.spawn``, each rank before ``init_process_group``): those lines
+    say world size 1, and they may only be start-up reseeds (task 0)."""
     assert run.log, "SEEDER_LOG is empty: seeder.init/reseed never ran"
-    assert {line["world_size"] for line in run.log} == {world_size}, run.log[:4]
-    assert {line["rank"] for line in run.log} == set(range(world_size)), run.log[:4]
-    masters = {line["master_seed"] for line in run.log}
+    lines = run.log
+    if world_size > 1:
+        before = [line for line in lines if line["world_size"] == 1]
+        assert {line["task"] for line in before} <= {0}, (
+            f"reseeded past start-up before the process group existed: {before[:4]}"
+        )
+        lines = [line for line in lines if line["world_size"] != 1]
+    assert {line["world_size"] for line in lines} == {world_size}, run.log[:4]
+    assert {line["rank"] for line in lines} == set(range(world_size)), run.log[:4]
+    # unseeded, each process may draw its own seed before the group exists; from then on
+    # they all use rank 0's
+    masters = {line["master_seed"] for line in lines}
     assert len(masters) == 1, f"the ranks used different master seeds: {masters}"
     if master is not None:
-        assert masters == {master}, f"master seed {masters}, expected {master}"
+        everywhere = {line["master_seed"] for line in run.log}
+        assert everywhere == {master}, f"master seed {everywhere}, expected {master}"
     seen = defaultdict(int)
-    for line in run.log:
+    for line in lines:
         seen[(line["rank"], line["task"], line["epoch"])] += 1
     twice = sorted(key for key, count in seen.items() if count > 1)
     assert not twice, f"(rank, task, epoch) reseeded more than once: {twice}"

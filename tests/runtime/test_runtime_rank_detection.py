@@ -83,6 +83,25 @@ def test_init_after_init_process_group_reads_the_group_and_shares_the_drawn_seed
     assert err1 == []  # only rank 0 announces the seed
 
 
+def test_seeds_drawn_before_the_group_and_handed_back_become_rank_0s():
+    # Each process draws its own seed before the group exists and writes it into
+    # args.seed; the init after init_process_group gets it back and must not keep it.
+    method = f"tcp://127.0.0.1:{_free_port()}"
+    procs = [
+        _start(
+            "--init-before-group", "--setup", "gloo", "--backend", "torch",
+            "--rank", str(rank), "--world-size", "2", "--init-method", method,
+        )  # fmt: skip
+        for rank in range(2)
+    ]
+    (rank0, err0), (rank1, err1) = (_finish(proc) for proc in procs)
+    assert (rank0["world_size"], rank1["world_size"]) == (2, 2)
+    assert rank0["master"] == rank1["master"]
+    # each drew and said so before the group; rank 0 says nothing new after it
+    assert [DRAWN.match(line).group(1) for line in err0] == [str(rank0["master"])]
+    assert len(err1) == 1 and DRAWN.match(err1[0])
+
+
 @pytest.mark.parametrize("backend", ["core", "torch"])
 def test_torch_distributed_imported_but_not_initialised_is_rank_0_of_1(backend):
     # The script's `if args.distributed:` was false: torch.distributed is imported, no group.

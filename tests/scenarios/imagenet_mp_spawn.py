@@ -8,6 +8,7 @@ import argparse
 import json
 import os
 import random
+import sys
 import warnings
 
 import numpy as np
@@ -139,6 +140,10 @@ def main_worker(gpu, ngpus_per_node, args):
         # aborts a process at exit now and then ("terminate called without an active exception")
         dist.barrier()
         dist.destroy_process_group()
+        if args.multiprocessing_distributed:  # a spawned process: the same ending as below
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)
 
 
 def train(train_loader, model, criterion, optimizer, epoch, args):
@@ -157,3 +162,9 @@ def train(train_loader, model, criterion, optimizer, epoch, args):
 
 if __name__ == "__main__":
     main()
+    # Leave without interpreter shutdown: a gloo worker thread still releasing the last
+    # collective would then abort the rank (pytorch/pytorch#179291: "terminate called
+    # without an active exception"). Everything is printed and flushed by now.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

@@ -3,6 +3,11 @@ exactly as ``seedmigrate apply`` writes it, after the set-up and outside its con
 
     python init_placement.py --setup {none,torch-imported,gloo,fake-horovod}
         [--backend core|torch] [--rank R --world-size W --init-method URL] [--seed N]
+        [--init-before-group]
+
+``--init-before-group``: a first ``init`` before the group exists (the parse site, as in
+pytorch/examples imagenet run one process per rank), whose drawn seed is written back
+into ``args.seed`` and handed to the ``init`` after the group is set up.
 
 Prints one JSON line: the rank and world size the seeder uses and the master seed (plus,
 for the fake Horovod, what was broadcast). Horovod is not installed here: ``fake-horovod``
@@ -43,10 +48,17 @@ def main() -> None:
     parser.add_argument("--world-size", type=int, default=1)
     parser.add_argument("--init-method")
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--init-before-group", action="store_true")
     args = parser.parse_args()
 
     broadcasts: list = []
     dist = None
+    if args.init_before_group:
+        import seeder_runtime as early
+
+        early.init(master_seed=args.seed)
+        args.seed = early.get_master_seed()
+        early.reseed(0, 0)
     if args.setup == "fake-horovod":
         fake_horovod(args.rank, args.world_size, broadcasts)
     elif args.setup in ("torch-imported", "gloo"):
