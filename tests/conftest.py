@@ -3,3 +3,11 @@ from pathlib import Path
 
 # tests/helpers.py is imported as ``helpers`` by the test modules.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def pytest_report_header(config):
+    """Say which tier runs: plain ``pytest`` deselects ``slow`` (pyproject's addopts)."""
+    expression = config.getoption("markexpr")
+    if expression == "not slow":
+        return "tier: fast (slow tests deselected; -m slow runs them, -m 'slow or not slow' all)"
+    return f"tier: -m {expression!r}" if expression else "tier: all tests"

@@ -25,6 +25,13 @@ Anything with ``no-run`` in its info string (```` ```python no-run````, ```` ```
 no-run````), and every other language (``text``, ``toml``, ``yaml``, ``diff``, ``json``),
 is not run.
 
+``slow`` in the info string (```` ```python slow````) marks a block that trains a model
+or runs a training script: the fast tier (plain ``pytest``) runs every other block of
+the document, and a second test of the document, marked ``slow``, runs all of its blocks
+in order. A block that needs a framework which is not installed (torch, TensorFlow,
+Keras, Lightning: imported by the block, or by a ``file=`` script it runs) is left out
+and the document's test is reported as skipped after its other blocks have run.
+
 The blocks of one document run in order and share its scratch folder (a fresh
 temporary folder per document). ``docs/rules.md`` is skipped here: it is generated from
 the rules' examples, which ``tests/test_rules.py`` runs.
@@ -35,6 +42,8 @@ line and first lines, and shows the command, the expected and the actual output.
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import os
 import re
 import shlex
@@ -47,6 +56,7 @@ import pytest
 from helpers import REPO
 
 SKIPPED_DOCS = {"docs/rules.md"}
+FRAMEWORKS = ("torch", "tensorflow", "keras", "lightning")
 RUN_LANGUAGES = {"console", "bash", "shell", "sh", "shell-session"}
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`]*)$")
 _EXIT = re.compile(r"^\[(\d+)\]$")
@@ -149,6 +159,69 @@ def _docs() -> list[str]:
     return [d for d in [*found, "README.md"] if d not in SKIPPED_DOCS]
 
 
+def _doc_params() -> list:
+    """Each document once without its ``slow`` blocks; those that have some, once more
+    with every block (marked ``slow``)."""
+    params = []
+    for doc in _docs():
+        params.append(pytest.param(doc, False, id=doc))
+        blocks = parse_blocks(doc, (REPO / doc).read_text(encoding="utf-8"))
+        if any("slow" in block.options for block in blocks):
+            params.append(pytest.param(doc, True, id=f"{doc}+slow", marks=pytest.mark.slow))
+    return params
+
+
+def _imported_modules(text: str) -> set[str]:
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _is_python(block: Block) -> bool:
+    return block.language in ("python", "py", "python3")
+
+
+def _file_target(block: Block) -> str | None:
+    return next((o[5:] for o in block.options if o.startswith("file=")), None)
+
+
+def _executes(block: Block) -> bool:
+    """Whether :func:`run_block` runs something for this block (rather than writing it)."""
+    if "no-run" in block.options or _file_target(block) is not None:
+        return False
+    if _is_python(block):
+        return True
+    commands = parse_session(block.text) if block.language in RUN_LANGUAGES else []
+    return bool(commands) and commands[0].line.startswith("seedmigrate")
+
+
+def missing_frameworks(
+    block: Block, scripts: dict[str, str], frameworks: tuple[str, ...] = FRAMEWORKS
+) -> list[str]:
+    """Frameworks a block needs that are not installed: imported by a ``python`` block
+    itself, or by a script written by an earlier ``file=`` block that it runs (a python
+    block naming it in quotes, a console block running ``python NAME``)."""
+    if _is_python(block):
+        texts = [block.text]
+        runs = r"[\"']{}[\"']"
+    else:
+        texts = []
+        runs = r"\bpython3?\s+{}\b"
+    texts += [
+        s for name, s in scripts.items() if re.search(runs.format(re.escape(name)), block.text)
+    ]
+    needed = set().union(*map(_imported_modules, texts))
+    return sorted(n for n in needed & set(frameworks) if importlib.util.find_spec(n) is None)
+
+
 def _env(bin_dir: Path) -> dict[str, str]:
     return {
         **os.environ,
@@ -174,7 +247,7 @@ def _shim(bin_dir: Path) -> None:
 def run_block(block: Block, cwd: Path, env: dict[str, str]) -> None:
     if "no-run" in block.options:
         return
-    target = next((o[5:] for o in block.options if o.startswith("file=")), None)
+    target = _file_target(block)
     if target is not None:
         (cwd / target).parent.mkdir(parents=True, exist_ok=True)
         (cwd / target).write_text(block.text)
@@ -227,16 +300,29 @@ def run_block(block: Block, cwd: Path, env: dict[str, str]) -> None:
             )
 
 
-@pytest.mark.parametrize("doc", _docs())
-def test_doc_code_blocks_run(doc, tmp_path):
+@pytest.mark.parametrize(("doc", "with_slow_blocks"), _doc_params())
+def test_doc_code_blocks_run(doc, with_slow_blocks, tmp_path):
     text = (REPO / doc).read_text(encoding="utf-8")
     bin_dir = tmp_path / "bin"
     _shim(bin_dir)
     work = tmp_path / "work"
     work.mkdir()
     env = _env(bin_dir)
+    scripts: dict[str, str] = {}
+    left_out = []
     for block in parse_blocks(doc, text):
+        if "slow" in block.options and not with_slow_blocks:
+            continue
+        target = _file_target(block)
+        if target is not None and _is_python(block):
+            scripts[target] = block.text
+        missing = missing_frameworks(block, scripts) if _executes(block) else []
+        if missing:
+            left_out.append(f"block {block.number} (line {block.line}) needs {', '.join(missing)}")
+            continue
         run_block(block, work, env)
+    if left_out:
+        pytest.skip(f"{doc}: the other blocks ran; not installed: {'; '.join(left_out)}")
 
 
 # -- the convention itself -----------------------------------------------------------
@@ -279,3 +365,19 @@ def test_a_failing_block_says_where(tmp_path):
     message = str(info.value)
     assert message.startswith("docs/x.md, block 1 (line 3, ```python):\n    assert 1 == 2")
     assert "AssertionError: nope" in message
+
+
+def test_blocks_that_need_a_missing_framework_are_found():
+    text = (
+        "```python file=train.py\nimport no_such_framework.nn\n```\n\n"
+        "```python\nimport subprocess\nsubprocess.run(['python', 'train.py'])\n```\n\n"
+        "```console\n$ seedmigrate check train.py\n```\n\n"
+        "```console\n$ seedmigrate verify -- python train.py --epochs {epochs}\n```\n\n"
+        "```python\nfrom numpy import random\n```\n"
+    )
+    blocks = parse_blocks("d.md", text)
+    scripts = {"train.py": blocks[0].text}
+    frameworks = ("no_such_framework", "numpy")
+    needs = [missing_frameworks(block, scripts, frameworks) for block in blocks[1:]]
+    # `check` reads train.py without running it; numpy is installed
+    assert needs == [["no_such_framework"], [], ["no_such_framework"], []]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import socket
 import subprocess
@@ -9,6 +10,11 @@ import sys
 
 import pytest
 from runtime_helpers import REPO_ROOT, run_python, run_python_json, subprocess_env
+
+# The children import torch; this process need not.
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("torch") is None, reason="torch is not installed"
+)
 
 SCRIPTS = REPO_ROOT / "tests" / "runtime" / "scripts"
 
@@ -54,6 +60,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_two_process_gloo_agrees_on_generated_master_seed():
     port = str(_free_port())
     procs = [
@@ -123,6 +130,7 @@ def _worker_draws(context, *combos):
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_worker_init_fn_distinct_per_worker_rank_epoch_under_fork_and_spawn():
     # A fresh process: forking DataLoader workers from a process that has loaded
     # TensorFlow (as a test worker may have) can deadlock.
