@@ -5,14 +5,15 @@ from __future__ import annotations
 import pickle
 import random
 
-import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
-import seeder_runtime
-import seeder_runtime.tf as seeder
-from seeder_runtime import _core
+tf = pytest.importorskip("tensorflow")
+keras = pytest.importorskip("keras")
+
+import seeder_runtime  # noqa: E402
+import seeder_runtime.tf as seeder  # noqa: E402
+from seeder_runtime import _core  # noqa: E402
 
 
 def _draws():

@@ -7,11 +7,12 @@ import random
 
 import numpy as np
 import pytest
-import torch
 
-import seeder_runtime
-import seeder_runtime.torch as seeder
-from seeder_runtime import _core
+torch = pytest.importorskip("torch")
+
+import seeder_runtime  # noqa: E402
+import seeder_runtime.torch as seeder  # noqa: E402
+from seeder_runtime import _core  # noqa: E402
 
 
 def test_backend_module_shares_the_core_api():
