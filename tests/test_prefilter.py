@@ -20,6 +20,9 @@ import warnings
 from pathlib import Path
 
 import pytest
+
+# a test dependency, not a framework: skip rather than error where it is missing
+pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

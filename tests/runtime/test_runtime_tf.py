@@ -8,12 +8,13 @@ import random
 import numpy as np
 import pytest
 
-tf = pytest.importorskip("tensorflow")
-keras = pytest.importorskip("keras")
+pytest.importorskip("tensorflow")
+import keras
+import tensorflow as tf
 
-import seeder_runtime  # noqa: E402
-import seeder_runtime.tf as seeder  # noqa: E402
-from seeder_runtime import _core  # noqa: E402
+import seeder_runtime
+import seeder_runtime.tf as seeder
+from seeder_runtime import _core
 
 
 def _draws():

@@ -8,11 +8,12 @@ import random
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+pytest.importorskip("torch")
+import torch
 
-import seeder_runtime  # noqa: E402
-import seeder_runtime.torch as seeder  # noqa: E402
-from seeder_runtime import _core  # noqa: E402
+import seeder_runtime
+import seeder_runtime.torch as seeder
+from seeder_runtime import _core
 
 
 def test_backend_module_shares_the_core_api():
