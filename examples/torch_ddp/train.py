@@ -188,8 +188,24 @@ def stop_ranks(procs, grace=10.0):
             proc.wait()
 
 
+def exit_rank():
+    """End a rank without interpreter shutdown, once everything is written and flushed.
+
+    After the last collective a gloo worker thread may still be releasing it, and with it
+    tensors that Python objects own (torch issue: pytorch/pytorch#179291). If the
+    interpreter is already shutting down by then, the thread cannot take the GIL, exits
+    inside a noexcept destructor, and the rank dies of SIGABRT ("terminate called without
+    an active exception"), rarely and more often on a busy machine. Leaving with
+    ``os._exit`` after ``destroy_process_group`` skips that shutdown.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
 if __name__ == "__main__":
     if "LOCAL_RANK" in os.environ:
         main()
+        exit_rank()
     else:
         sys.exit(launch_local_ranks(int(os.environ.get("NPROC", "2"))))
