@@ -16,3 +16,11 @@ def pytest_addoption(parser):
         action="store_true",
         help="rewrite tests/projects_apply/*/expected/ from the current apply",
     )
+
+
+def pytest_report_header(config):
+    """Say which tier runs: plain ``pytest`` deselects ``slow`` (pyproject's addopts)."""
+    expression = config.getoption("markexpr")
+    if expression == "not slow":
+        return "tier: fast (slow tests deselected; -m slow runs them, -m 'slow or not slow' all)"
+    return f"tier: -m {expression!r}" if expression else "tier: all tests"

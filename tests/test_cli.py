@@ -7,7 +7,7 @@ import os
 import stat
 from pathlib import Path
 
-from helpers import run_cli
+from helpers import run_cli, run_cli_inprocess
 
 TRAIN = (
     "import argparse\n\nimport torch\n\nparser = argparse.ArgumentParser()\n"
@@ -29,19 +29,19 @@ def write(folder: Path, name: str, text: str | bytes) -> Path:
 
 def test_check_exit_codes(tmp_path):
     write(tmp_path, "clean.py", "x = 1\n")
-    assert run_cli("check", "clean.py", cwd=tmp_path).returncode == 0
+    assert run_cli_inprocess("check", "clean.py", cwd=tmp_path).returncode == 0
     write(tmp_path, "train.py", TRAIN)
-    result = run_cli("check", ".", cwd=tmp_path)
+    result = run_cli_inprocess("check", ".", cwd=tmp_path)
     assert result.returncode == 1
     assert "train.py:8:1: SEED001" in result.stdout
     assert "[*]" in result.stdout
     assert "fixable with `seedmigrate apply`" in result.stderr
-    assert run_cli("check", ".", "--exit-zero", cwd=tmp_path).returncode == 0
+    assert run_cli_inprocess("check", ".", "--exit-zero", cwd=tmp_path).returncode == 0
 
 
 def test_check_json_has_the_contract_fields(tmp_path):
     write(tmp_path, "train.py", TRAIN)
-    result = run_cli("check", "train.py", "--output-format", "json", cwd=tmp_path)
+    result = run_cli_inprocess("check", "train.py", "--output-format", "json", cwd=tmp_path)
     assert result.returncode == 1
     rows = json.loads(result.stdout)
     assert {r["code"] for r in rows} >= {"SEED001", "SEED004", "SEED005", "SEED006"}
@@ -53,7 +53,7 @@ def test_check_json_has_the_contract_fields(tmp_path):
 
 def test_apply_diff_writes_nothing_and_exits_1(tmp_path):
     path = write(tmp_path, "train.py", TRAIN)
-    result = run_cli("apply", "--diff", "train.py", cwd=tmp_path)
+    result = run_cli_inprocess("apply", "--diff", "train.py", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stdout.startswith("--- a/train.py\n+++ b/train.py\n")
     assert "+    seeder.reseed(1, epoch)" in result.stdout
@@ -65,15 +65,17 @@ def test_apply_diff_writes_nothing_and_exits_1(tmp_path):
 def test_apply_rewrites_keeps_mode_and_is_idempotent(tmp_path):
     path = write(tmp_path, "train.py", TRAIN)
     os.chmod(path, 0o750)
-    result = run_cli("apply", "train.py", cwd=tmp_path)
+    result = run_cli_inprocess("apply", "train.py", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     text = path.read_text()
     assert MIGRATED_MARK in text and "torch.manual_seed" not in text
     assert stat.S_IMODE(path.stat().st_mode) == 0o750
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
-    again = run_cli("apply", "--diff", "train.py", cwd=tmp_path)
+    again = run_cli_inprocess("apply", "--diff", "train.py", cwd=tmp_path)
     assert again.returncode == 0 and again.stdout == ""
-    assert run_cli("check", "train.py", "--select", "SEED00", cwd=tmp_path).returncode == 0
+    assert (
+        run_cli_inprocess("check", "train.py", "--select", "SEED00", cwd=tmp_path).returncode == 0
+    )
 
 
 def test_bad_files_are_reported_untouched_and_others_still_processed(tmp_path):
@@ -88,7 +90,7 @@ def test_bad_files_are_reported_untouched_and_others_still_processed(tmp_path):
     for name, data in files.items():
         write(tmp_path, name, data)
     good = write(tmp_path, "d_train.py", TRAIN)
-    result = run_cli("apply", ".", cwd=tmp_path)
+    result = run_cli_inprocess("apply", ".", cwd=tmp_path)
     assert result.returncode == 2
     assert "a_broken.py:3:12: SEED000" in result.stdout
     assert "b_python2.py:3:1: SEED000" in result.stdout
@@ -97,25 +99,25 @@ def test_bad_files_are_reported_untouched_and_others_still_processed(tmp_path):
     for name, data in files.items():
         assert (tmp_path / name).read_bytes() == data
     assert MIGRATED_MARK in good.read_text()
-    check = run_cli("check", ".", cwd=tmp_path)
+    check = run_cli_inprocess("check", ".", cwd=tmp_path)
     assert check.returncode == 2
 
 
 def test_usage_errors_exit_2(tmp_path):
-    assert run_cli("check", "missing.py", cwd=tmp_path).returncode == 2
-    assert run_cli("check", "--output-format", "yaml", cwd=tmp_path).returncode == 2
-    result = run_cli("rule", "SEED999", cwd=tmp_path)
+    assert run_cli_inprocess("check", "missing.py", cwd=tmp_path).returncode == 2
+    assert run_cli_inprocess("check", "--output-format", "yaml", cwd=tmp_path).returncode == 2
+    result = run_cli_inprocess("rule", "SEED999", cwd=tmp_path)
     assert result.returncode == 2 and "unknown rule" in result.stderr
-    assert run_cli(cwd=tmp_path).returncode == 2
+    assert run_cli_inprocess(cwd=tmp_path).returncode == 2
 
 
 def test_rules_and_rule(tmp_path):
-    listing = run_cli("rules", cwd=tmp_path)
+    listing = run_cli_inprocess("rules", cwd=tmp_path)
     assert listing.returncode == 0
     assert "SEED005  [*]  missing-seeder-init" in listing.stdout
-    rows = json.loads(run_cli("rules", "--output-format", "json", cwd=tmp_path).stdout)
+    rows = json.loads(run_cli_inprocess("rules", "--output-format", "json", cwd=tmp_path).stdout)
     assert len(rows) >= 18 and rows[0]["code"] == "SEED000"
-    explained = run_cli("rule", "seed007", cwd=tmp_path)
+    explained = run_cli_inprocess("rule", "seed007", cwd=tmp_path)
     assert explained.returncode == 0
     assert "## SEED007 `keras-fit-callback`" in explained.stdout
     assert "seeder.SeederCB()" in explained.stdout
@@ -131,16 +133,20 @@ def test_pyproject_config_select_ignore_exclude_per_file(tmp_path):
         '[tool.seedmigrate]\nexclude = ["legacy"]\nignore = ["SEED006"]\n'
         '[tool.seedmigrate.per-file-ignores]\n"tests/*" = ["SEED001", "SEED005"]\n',
     )
-    rows = json.loads(run_cli("check", ".", "--output-format", "json", cwd=tmp_path).stdout)
+    rows = json.loads(
+        run_cli_inprocess("check", ".", "--output-format", "json", cwd=tmp_path).stdout
+    )
     paths = {r["path"] for r in rows}
     assert paths == {"train.py"}
     assert "SEED006" not in {r["code"] for r in rows}
     only = json.loads(
-        run_cli("check", ".", "--select", "SEED004", "--output-format", "json", cwd=tmp_path).stdout
+        run_cli_inprocess(
+            "check", ".", "--select", "SEED004", "--output-format", "json", cwd=tmp_path
+        ).stdout
     )
     assert {r["code"] for r in only} == {"SEED004"}
     write(tmp_path, "pyproject.toml", "[tool.seedmigrate]\nbogus = 1\n")
-    bad = run_cli("check", ".", cwd=tmp_path)
+    bad = run_cli_inprocess("check", ".", cwd=tmp_path)
     assert bad.returncode == 2 and "unknown [tool.seedmigrate] keys: bogus" in bad.stderr
 
 
@@ -151,7 +157,9 @@ def test_inline_suppression(tmp_path):
         "import torch\ntorch.manual_seed(0)  # seedmigrate: ignore[SEED001]\n"
         "# seedmigrate: ignore\ng = torch.Generator()\n",
     )
-    rows = json.loads(run_cli("check", "x.py", "--output-format", "json", cwd=tmp_path).stdout)
+    rows = json.loads(
+        run_cli_inprocess("check", "x.py", "--output-format", "json", cwd=tmp_path).stdout
+    )
     assert {r["code"] for r in rows} == {"SEED005"}
 
 
@@ -168,5 +176,5 @@ def test_parallel_jobs_match_serial(tmp_path):
 
 def test_statistics(tmp_path):
     write(tmp_path, "train.py", TRAIN)
-    result = run_cli("check", "train.py", "--statistics", cwd=tmp_path)
+    result = run_cli_inprocess("check", "train.py", "--statistics", cwd=tmp_path)
     assert "\tSEED001\t[*] manual-global-seeding" in result.stdout

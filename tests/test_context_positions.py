@@ -10,6 +10,9 @@ from __future__ import annotations
 import ast
 
 import pytest
+
+# a test dependency, not a framework: skip rather than error where it is missing
+pytest.importorskip("hypothesis")
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

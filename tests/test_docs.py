@@ -25,6 +25,14 @@ Anything with ``no-run`` in its info string (```` ```python no-run````, ```` ```
 no-run````), and every other language (``text``, ``toml``, ``yaml``, ``diff``, ``json``),
 is not run.
 
+``slow`` in the info string (```` ```python slow````) marks a block that trains a model
+or runs a training script: the fast tier (plain ``pytest``) runs every other block of
+the document, and a second test of the document, marked ``slow``, runs all of its blocks
+in order. A block that needs an optional module which is not installed (torch,
+TensorFlow, Keras, Lightning, nbformat, ...: imported by the block, or by a ``file=``
+script it runs) ends the document's test there, as skipped: the blocks before it ran,
+and later blocks may build on it.
+
 The blocks of one document run in order and share its scratch folder (a fresh
 temporary folder per document). ``docs/rules.md`` is skipped here: it is generated from
 the rules' examples, which ``tests/test_rules.py`` runs.
@@ -35,6 +43,8 @@ line and first lines, and shows the command, the expected and the actual output.
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import os
 import re
 import shlex
@@ -47,6 +57,9 @@ import pytest
 from helpers import REPO
 
 SKIPPED_DOCS = {"docs/rules.md"}
+# Optional third-party modules doc blocks may need; CI installs all of them, so only a
+# smaller environment (no torch, no TensorFlow) leaves blocks out for them.
+OPTIONAL_MODULES = ("torch", "tensorflow", "keras", "lightning", "nbformat", "matplotlib", "yaml")
 RUN_LANGUAGES = {"console", "bash", "shell", "sh", "shell-session"}
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`]*)$")
 _EXIT = re.compile(r"^\[(\d+)\]$")
@@ -149,6 +162,72 @@ def _docs() -> list[str]:
     return [d for d in [*found, "README.md"] if d not in SKIPPED_DOCS]
 
 
+def _doc_params() -> list:
+    """Each document once without its ``slow`` blocks; those that have some, once more
+    with every block (marked ``slow``)."""
+    params = []
+    for doc in _docs():
+        params.append(pytest.param(doc, False, id=doc))
+        blocks = parse_blocks(doc, (REPO / doc).read_text(encoding="utf-8"))
+        if any("slow" in block.options for block in blocks):
+            params.append(pytest.param(doc, True, id=f"{doc}+slow", marks=pytest.mark.slow))
+    return params
+
+
+def _imported_modules(text: str) -> set[str]:
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _is_python(block: Block) -> bool:
+    return block.language in ("python", "py", "python3")
+
+
+def _file_target(block: Block) -> str | None:
+    return next((o[5:] for o in block.options if o.startswith("file=")), None)
+
+
+def _executes(block: Block) -> bool:
+    """Whether :func:`run_block` runs something for this block (rather than writing it)."""
+    if "no-run" in block.options or _file_target(block) is not None:
+        return False
+    if _is_python(block):
+        return True
+    commands = parse_session(block.text) if block.language in RUN_LANGUAGES else []
+    return bool(commands) and commands[0].line.startswith("seedmigrate")
+
+
+def missing_modules(
+    block: Block, scripts: dict[str, str], optional: tuple[str, ...] = OPTIONAL_MODULES
+) -> list[str]:
+    """Optional modules a block needs that are not installed: imported by a ``python``
+    block itself, or by a script written by an earlier ``file=`` block that it runs (a
+    python block that imports ``subprocess`` and names the script in quotes, a console
+    block running ``python NAME``)."""
+    if _is_python(block):
+        texts = [block.text]
+        imported = _imported_modules(block.text)
+        runs = r"[\"']{}[\"']" if "subprocess" in imported else None
+    else:
+        texts = []
+        runs = r"\bpython3?\s+{}\b"
+    if runs is not None:
+        texts += [
+            s for name, s in scripts.items() if re.search(runs.format(re.escape(name)), block.text)
+        ]
+    needed = set().union(*map(_imported_modules, texts))
+    return sorted(n for n in needed & set(optional) if importlib.util.find_spec(n) is None)
+
+
 def _env(bin_dir: Path) -> dict[str, str]:
     return {
         **os.environ,
@@ -174,7 +253,7 @@ def _shim(bin_dir: Path) -> None:
 def run_block(block: Block, cwd: Path, env: dict[str, str]) -> None:
     if "no-run" in block.options:
         return
-    target = next((o[5:] for o in block.options if o.startswith("file=")), None)
+    target = _file_target(block)
     if target is not None:
         (cwd / target).parent.mkdir(parents=True, exist_ok=True)
         (cwd / target).write_text(block.text)
@@ -227,15 +306,28 @@ def run_block(block: Block, cwd: Path, env: dict[str, str]) -> None:
             )
 
 
-@pytest.mark.parametrize("doc", _docs())
-def test_doc_code_blocks_run(doc, tmp_path):
+@pytest.mark.parametrize(("doc", "with_slow_blocks"), _doc_params())
+def test_doc_code_blocks_run(doc, with_slow_blocks, tmp_path):
     text = (REPO / doc).read_text(encoding="utf-8")
     bin_dir = tmp_path / "bin"
     _shim(bin_dir)
     work = tmp_path / "work"
     work.mkdir()
     env = _env(bin_dir)
+    scripts: dict[str, str] = {}
     for block in parse_blocks(doc, text):
+        if "slow" in block.options and not with_slow_blocks:
+            continue
+        target = _file_target(block)
+        if target is not None and _is_python(block):
+            scripts[target] = block.text
+        missing = missing_modules(block, scripts) if _executes(block) else []
+        if missing:
+            # later blocks may build on this one: stop here
+            pytest.skip(
+                f"{doc}: blocks before block {block.number} ran; it (line {block.line}) "
+                f"needs {', '.join(missing)}, which is not installed"
+            )
         run_block(block, work, env)
 
 
@@ -279,3 +371,20 @@ def test_a_failing_block_says_where(tmp_path):
     message = str(info.value)
     assert message.startswith("docs/x.md, block 1 (line 3, ```python):\n    assert 1 == 2")
     assert "AssertionError: nope" in message
+
+
+def test_blocks_that_need_a_missing_module_are_found():
+    text = (
+        "```python file=train.py\nimport no_such_framework.nn\n```\n\n"
+        "```python\nimport subprocess\nsubprocess.run(['python', 'train.py'])\n```\n\n"
+        "```python\nfrom pathlib import Path\nPath('train.py').write_text('')\n```\n\n"
+        "```console\n$ seedmigrate check train.py\n```\n\n"
+        "```console\n$ seedmigrate verify -- python train.py --epochs {epochs}\n```\n\n"
+        "```python\nfrom numpy import random\n```\n"
+    )
+    blocks = parse_blocks("d.md", text)
+    scripts = {"train.py": blocks[0].text}
+    optional = ("no_such_framework", "numpy")
+    needs = [missing_modules(block, scripts, optional) for block in blocks[1:]]
+    # editing train.py or `check` on it does not run it; numpy is installed
+    assert needs == [["no_such_framework"], [], [], ["no_such_framework"], []]

@@ -6,7 +6,7 @@ import json
 import textwrap
 
 import pytest
-from helpers import run_cli
+from helpers import run_cli_inprocess
 
 from seedmigrate.output.sarif import apply_replacements, replacements
 from seedmigrate.rules import ALL_RULES
@@ -45,7 +45,7 @@ def project(tmp_path):
 
 
 def test_github_annotations(project):
-    out = run_cli("check", "--output-format", "github", "train.py", cwd=project)
+    out = run_cli_inprocess("check", "--output-format", "github", "train.py", cwd=project)
     assert out.returncode == 1, out.stderr
     lines = out.stdout.splitlines()
     assert lines and all(line.startswith(("::error ", "::warning ")) for line in lines)
@@ -70,7 +70,7 @@ def test_github_escapes_properties_and_data():
 
 
 def test_sarif_log_has_rules_results_and_fixes(project):
-    out = run_cli("check", "--output-format", "sarif", ".", cwd=project)
+    out = run_cli_inprocess("check", "--output-format", "sarif", ".", cwd=project)
     assert out.returncode == 1, out.stderr
     log = json.loads(out.stdout)
     assert log["version"] == "2.1.0"
@@ -105,7 +105,7 @@ def test_sarif_log_has_rules_results_and_fixes(project):
 
 
 def test_sarif_without_findings_is_a_valid_empty_run(project):
-    out = run_cli("check", "--output-format", "sarif", "clean.py", cwd=project)
+    out = run_cli_inprocess("check", "--output-format", "sarif", "clean.py", cwd=project)
     assert out.returncode == 0
     assert json.loads(out.stdout)["runs"][0]["results"] == []
 
@@ -131,12 +131,14 @@ def test_sarif_replacements_reproduce_the_after_text(before, after):
 
 
 def test_output_file_gets_the_report(project):
-    out = run_cli("check", "--output-format", "json", "-o", "report.json", ".", cwd=project)
+    out = run_cli_inprocess(
+        "check", "--output-format", "json", "-o", "report.json", ".", cwd=project
+    )
     assert out.returncode == 1
     assert out.stdout == ""
     findings = json.loads((project / "report.json").read_text())
     assert {f["code"] for f in findings} >= {"SEED001", "SEED013"}
-    out = run_cli("check", "--output-file", "report.txt", "train.py", cwd=project)
+    out = run_cli_inprocess("check", "--output-file", "report.txt", "train.py", cwd=project)
     text = (project / "report.txt").read_text()
     assert "train.py:11:5: SEED001" in text
     assert "\x1b[" not in text
@@ -144,36 +146,38 @@ def test_output_file_gets_the_report(project):
 
 
 def test_output_file_in_a_missing_folder_is_a_usage_error(project):
-    out = run_cli("check", "-o", "no/such/dir/r.txt", "train.py", cwd=project)
+    out = run_cli_inprocess("check", "-o", "no/such/dir/r.txt", "train.py", cwd=project)
     assert out.returncode == 2
     assert "--output-file" in out.stderr
 
 
 def test_statistics_counts_per_rule(project):
-    out = run_cli("check", "--statistics", "train.py", cwd=project)
+    out = run_cli_inprocess("check", "--statistics", "train.py", cwd=project)
     rows = [line.split("\t") for line in out.stdout.splitlines() if "\t" in line]
     counts = {row[1]: int(row[0]) for row in rows}
     assert counts["SEED001"] == 2
     assert counts["SEED013"] == 1
     assert any(row[1] == "SEED001" and row[2].startswith("[*]") for row in rows)
     # with a machine-readable format, statistics go to stderr and stdout stays parseable
-    out = run_cli("check", "--statistics", "--output-format", "sarif", "train.py", cwd=project)
+    out = run_cli_inprocess(
+        "check", "--statistics", "--output-format", "sarif", "train.py", cwd=project
+    )
     json.loads(out.stdout)
     assert "SEED001" in out.stderr
 
 
 def test_exit_zero(project):
-    assert run_cli("check", "train.py", cwd=project).returncode == 1
-    out = run_cli("check", "--exit-zero", "train.py", cwd=project)
+    assert run_cli_inprocess("check", "train.py", cwd=project).returncode == 1
+    out = run_cli_inprocess("check", "--exit-zero", "train.py", cwd=project)
     assert out.returncode == 0
     assert "SEED001" in out.stdout
-    out = run_cli("apply", "--diff", "--exit-zero", "train.py", cwd=project)
+    out = run_cli_inprocess("apply", "--diff", "--exit-zero", "train.py", cwd=project)
     assert out.returncode == 0
     assert out.stdout.startswith("--- a/train.py")
 
 
 def test_apply_reports_manual_findings_as_annotations(project):
-    out = run_cli("apply", "--output-format", "github", "train.py", cwd=project)
+    out = run_cli_inprocess("apply", "--output-format", "github", "train.py", cwd=project)
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     assert len(lines) == 1 and lines[0].startswith("::error file=train.py,line=")
@@ -182,7 +186,7 @@ def test_apply_reports_manual_findings_as_annotations(project):
 
 
 def test_apply_diff_keeps_stdout_a_patch_and_sends_the_report_to_a_file(project):
-    out = run_cli(
+    out = run_cli_inprocess(
         "apply", "--diff", "--output-format", "sarif", "-o", "r.sarif", "train.py", cwd=project
     )
     assert out.returncode == 1

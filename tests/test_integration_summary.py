@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from helpers import run_cli
+from helpers import run_cli_inprocess
 
 TRAIN = textwrap.dedent(
     """\
@@ -40,7 +40,7 @@ def _project(tmp_path):
 
 def test_summary_lists_fixes_and_every_follow_up(tmp_path):
     project = _project(tmp_path)
-    out = run_cli("apply", "--summary", "markdown", ".", cwd=project)
+    out = run_cli_inprocess("apply", "--summary", "markdown", ".", cwd=project)
     assert out.returncode == 2  # broken.py could not be parsed
     md = out.stdout
     assert md.startswith("## Deterministic seeding migration\n")
@@ -64,7 +64,9 @@ def test_summary_lists_fixes_and_every_follow_up(tmp_path):
 def test_summary_with_diff_writes_nothing_and_goes_to_output_file(tmp_path):
     project = _project(tmp_path)
     (project / "broken.py").unlink()
-    out = run_cli("apply", "--diff", "--summary", "markdown", "-o", "mr.md", ".", cwd=project)
+    out = run_cli_inprocess(
+        "apply", "--diff", "--summary", "markdown", "-o", "mr.md", ".", cwd=project
+    )
     assert out.returncode == 1
     assert out.stdout.startswith("--- a/train.py")  # stdout stays the patch
     md = (project / "mr.md").read_text()
@@ -74,6 +76,6 @@ def test_summary_with_diff_writes_nothing_and_goes_to_output_file(tmp_path):
 
 def test_summary_when_nothing_to_do(tmp_path):
     (tmp_path / "done.py").write_text("x = 1\n")
-    out = run_cli("apply", "--summary", "markdown", ".", cwd=tmp_path)
+    out = run_cli_inprocess("apply", "--summary", "markdown", ".", cwd=tmp_path)
     assert out.returncode == 0
     assert "Nothing to migrate" in out.stdout

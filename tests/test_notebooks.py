@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import run_cli
+from helpers import run_cli, run_cli_inprocess
 
 nbformat = pytest.importorskip("nbformat")
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output  # noqa: E402
@@ -52,7 +52,7 @@ def _training_notebook():
 
 def test_check_reports_findings_inside_cells(tmp_path):
     _write(tmp_path / "train.ipynb", _training_notebook())
-    out = run_cli("check", "train.ipynb", cwd=tmp_path)
+    out = run_cli_inprocess("check", "train.ipynb", cwd=tmp_path)
     assert out.returncode == 1, out.stderr
     lines = out.stdout.splitlines()
     # cell_3 is the notebook's third cell (the markdown cell counts): line 2 of that cell
@@ -67,7 +67,7 @@ def test_apply_migrates_cells_and_keeps_magics_outputs_and_metadata(tmp_path):
     nb = _training_notebook()
     path = tmp_path / "train.ipynb"
     original = _write(path, nb)
-    out = run_cli("apply", "train.ipynb", cwd=tmp_path)
+    out = run_cli_inprocess("apply", "train.ipynb", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert path.read_bytes() != original
     new = nbformat.read(str(path), as_version=4)
@@ -97,11 +97,11 @@ def test_apply_migrates_cells_and_keeps_magics_outputs_and_metadata(tmp_path):
     )
     # idempotent, and an unchanged notebook is not rewritten at all
     stat = path.stat()
-    out = run_cli("apply", "train.ipynb", cwd=tmp_path)
+    out = run_cli_inprocess("apply", "train.ipynb", cwd=tmp_path)
     assert out.returncode == 0
     assert path.stat().st_mtime_ns == stat.st_mtime_ns
     assert "0 files changed" in out.stderr
-    out = run_cli("check", "train.ipynb", cwd=tmp_path)
+    out = run_cli_inprocess("check", "train.ipynb", cwd=tmp_path)
     assert "SEED001" not in out.stdout and "SEED006" not in out.stdout
 
 
@@ -113,7 +113,7 @@ def test_init_goes_where_seeding_was_and_import_before_first_use(tmp_path):
     )
     path = tmp_path / "nb.ipynb"
     _write(path, nb)
-    assert run_cli("apply", "nb.ipynb", cwd=tmp_path).returncode == 0
+    assert run_cli_inprocess("apply", "nb.ipynb", cwd=tmp_path).returncode == 0
     cells = [c.source for c in nbformat.read(str(path), as_version=4).cells]
     assert cells[0] == "import torch\nimport seeder_runtime.torch as seeder"
     assert cells[1] == "x = 1"
@@ -125,7 +125,7 @@ def test_unchanged_notebooks_stay_byte_for_byte(tmp_path):
     nb = _notebook(new_code_cell("x = 1\nprint('é')"), new_markdown_cell("seed 0"))
     path = tmp_path / "clean.ipynb"
     raw = _write(path, nb)
-    out = run_cli("apply", ".", cwd=tmp_path)
+    out = run_cli_inprocess("apply", ".", cwd=tmp_path)
     assert out.returncode == 0
     assert path.read_bytes() == raw
 
@@ -134,7 +134,7 @@ def test_json_layout_of_the_file_is_kept(tmp_path):
     nb = _notebook(new_code_cell("import random\nrandom.seed(0)\nprint('é')"))
     path = tmp_path / "two.ipynb"
     path.write_text(json.dumps(nb, indent=2, ensure_ascii=True))  # no final newline
-    assert run_cli("apply", "two.ipynb", cwd=tmp_path).returncode == 0
+    assert run_cli_inprocess("apply", "two.ipynb", cwd=tmp_path).returncode == 0
     text = path.read_text()
     assert text.split("\n")[1].startswith('  "') and not text.split("\n")[1].startswith("   ")
     assert not text.endswith("\n")
@@ -150,14 +150,14 @@ def test_folders_are_walked_for_notebooks_but_not_checkpoints(tmp_path):
     _write(tmp_path / "a.ipynb", nb)
     (tmp_path / ".ipynb_checkpoints").mkdir()
     _write(tmp_path / ".ipynb_checkpoints" / "a-checkpoint.ipynb", nb)
-    out = run_cli("check", ".", cwd=tmp_path)
+    out = run_cli_inprocess("check", ".", cwd=tmp_path)
     assert "a.ipynb:cell_1:2:1: SEED001" in out.stdout
     assert "checkpoint" not in out.stdout
 
 
 def test_diff_shows_the_cells(tmp_path):
     _write(tmp_path / "a.ipynb", _notebook(new_code_cell("import torch\ntorch.manual_seed(0)")))
-    out = run_cli("apply", "--diff", "a.ipynb", cwd=tmp_path)
+    out = run_cli_inprocess("apply", "--diff", "a.ipynb", cwd=tmp_path)
     assert out.returncode == 1
     assert out.stdout.startswith("--- a/a.ipynb\n+++ b/a.ipynb\n")
     assert " # %% cell_1\n" in out.stdout
@@ -188,9 +188,9 @@ def test_stdin_notebook(tmp_path):
 
 def test_sarif_and_github_point_at_the_notebook(tmp_path):
     _write(tmp_path / "a.ipynb", _notebook(new_code_cell("import torch\ntorch.manual_seed(0)")))
-    out = run_cli("check", "--output-format", "github", "a.ipynb", cwd=tmp_path)
+    out = run_cli_inprocess("check", "--output-format", "github", "a.ipynb", cwd=tmp_path)
     assert "::warning file=a.ipynb,title=SEED001::cell_1:2:1: `torch.manual_seed`" in out.stdout
-    out = run_cli("check", "--output-format", "sarif", "a.ipynb", cwd=tmp_path)
+    out = run_cli_inprocess("check", "--output-format", "sarif", "a.ipynb", cwd=tmp_path)
     results = json.loads(out.stdout)["runs"][0]["results"]
     seed001 = next(r for r in results if r["ruleId"] == "SEED001")
     assert seed001["properties"] == {"cell": 1, "cellLine": 2, "cellColumn": 1}
@@ -208,7 +208,7 @@ def test_broken_cells_and_files_are_reported_and_left_alone(tmp_path):
     bad = _notebook(new_code_cell("x = 1"), new_code_cell("import torch\ntorch.manual_seed(0"))
     raw = _write(tmp_path / "bad.ipynb", bad)
     (tmp_path / "junk.ipynb").write_text("{not json")
-    out = run_cli("apply", ".", cwd=tmp_path)
+    out = run_cli_inprocess("apply", ".", cwd=tmp_path)
     assert out.returncode == 2
     assert "bad.ipynb:cell_2:2:" in out.stdout and "SEED000" in out.stdout
     assert "junk.ipynb:1:1: SEED000 not a notebook: invalid JSON" in out.stdout
@@ -219,7 +219,7 @@ def test_non_python_kernels_are_skipped(tmp_path):
     nb = _notebook(new_code_cell("set.seed(1)"))
     nb.metadata["kernelspec"] = {"name": "ir", "language": "R", "display_name": "R"}
     _write(tmp_path / "r.ipynb", nb)
-    out = run_cli("check", "r.ipynb", cwd=tmp_path)
+    out = run_cli_inprocess("check", "r.ipynb", cwd=tmp_path)
     assert out.returncode == 0
 
 

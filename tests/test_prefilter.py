@@ -20,6 +20,9 @@ import warnings
 from pathlib import Path
 
 import pytest
+
+# a test dependency, not a framework: skip rather than error where it is missing
+pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -158,16 +161,22 @@ def test_tricky_spellings_are_found(text, code):
 
 
 def _corpus(limit: int = 300, max_bytes: int = 60_000) -> list[Path]:
-    """Every n-th small ``.py`` file of the installed torch / tensorflow / numpy."""
-    files: list[Path] = []
+    """Every n-th small ``.py`` file of the installed torch / tensorflow / numpy.
+
+    ``limit`` files in all, shared equally by the packages that are installed: with
+    only numpy (no torch, no TensorFlow) the corpus is as big, all from numpy.
+    """
+    roots = []
     for name in ("torch", "tensorflow", "numpy"):
         spec = importlib.util.find_spec(name)
-        if spec is None or not spec.submodule_search_locations:
-            continue
-        root = Path(next(iter(spec.submodule_search_locations)))
+        if spec is not None and spec.submodule_search_locations:
+            roots.append(Path(next(iter(spec.submodule_search_locations))))
+    files: list[Path] = []
+    for root in roots:
+        share = limit // len(roots)
         found = sorted(p for p in root.rglob("*.py") if p.stat().st_size <= max_bytes)
-        step = max(1, len(found) // (limit // 3))
-        files.extend(found[::step][: limit // 3])
+        step = max(1, len(found) // share)
+        files.extend(found[::step][:share])
     return files
 
 

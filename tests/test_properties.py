@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import ast
 
+import pytest
+
+# a test dependency, not a framework: skip rather than error where it is missing
+pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

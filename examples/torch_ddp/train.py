@@ -5,9 +5,10 @@ make it deterministic and resumable, and ``seedmigrate verify`` to prove it.
 
 One command starts the whole job: run without ``LOCAL_RANK`` in the environment, the
 script starts itself once per rank (like ``torchrun --nproc-per-node 2`` would) and
-waits for them. Each rank trains on its shard of the data (``DistributedSampler`` with
-``set_epoch``); rank 0 prints the loss averaged over the ranks and writes the
-checkpoint (model, optimizer, next epoch).
+waits for them; if a rank fails, it stops the others and exits non-zero, naming the
+rank and its exit status or signal. Each rank trains on its shard of the data
+(``DistributedSampler`` with ``set_epoch``); rank 0 prints the loss averaged over the
+ranks and writes the checkpoint (model, optimizer, next epoch).
 
     python examples/torch_ddp/train.py --epochs 4
     python examples/torch_ddp/train.py --epochs 2 --save /tmp/ddp.pt
@@ -20,9 +21,10 @@ which sets ``LOCAL_RANK`` itself. Every training step prints ``epoch E step S lo
 import argparse
 import os
 import random
-import socket
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import torch
@@ -118,26 +120,92 @@ def main():
 
 
 def launch_local_ranks(nproc):
-    """Start this script once per rank on localhost, as torchrun would; return the exit code."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    procs = []
+    """Start this script once per rank on localhost, as torchrun would; return the exit code.
+
+    Like torchrun's agent, the launcher hosts the rendezvous store (a TCPStore on a port
+    the kernel picks) and keeps it bound until the ranks are done; the ranks connect to
+    it as clients (``TORCHELASTIC_USE_AGENT_STORE``, torchrun's switch). Choosing a free
+    port and leaving rank 0 to bind it seconds later (after importing torch) lets
+    another job on the machine take it in between, and the two jobs then rendezvous
+    with each other. The store also outlives every rank, so no rank loses it while
+    still shutting down.
+
+    When a rank fails, the others are stopped (they would wait for it forever) and the
+    exit code says why: the rank's own status, or 128 + N for a rank killed by signal N.
+    """
+    store = dist.TCPStore("127.0.0.1", 0, is_master=True, wait_for_workers=False)
+    procs = {}
     for local_rank in range(nproc):
         env = dict(
             os.environ,
             MASTER_ADDR="127.0.0.1",
-            MASTER_PORT=str(port),
+            MASTER_PORT=str(store.port),
+            TORCHELASTIC_USE_AGENT_STORE="True",
             RANK=str(local_rank),
             LOCAL_RANK=str(local_rank),
             WORLD_SIZE=str(nproc),
         )
-        procs.append(subprocess.Popen([sys.executable, *sys.argv], env=env))
-    return max(abs(proc.wait()) for proc in procs)
+        procs[local_rank] = subprocess.Popen([sys.executable, *sys.argv], env=env)
+    failed = None
+    while procs:
+        for rank, proc in list(procs.items()):
+            status = proc.poll()
+            if status is None:
+                continue
+            del procs[rank]
+            if status != 0 and failed is None:
+                failed = rank, status
+                print(f"launcher: rank {rank} {describe_exit(status)}", file=sys.stderr)
+                stop_ranks(procs)
+        time.sleep(0.05)
+    if failed is None:
+        return 0
+    status = failed[1]
+    return 128 - status if status < 0 else status
+
+
+def describe_exit(status):
+    """``exited with status 1`` or ``was killed by signal SIGABRT (6)``."""
+    if status >= 0:
+        return f"exited with status {status}"
+    try:
+        name = signal.Signals(-status).name
+    except ValueError:
+        name = "signal"
+    return f"was killed by signal {name} ({-status})"
+
+
+def stop_ranks(procs, grace=10.0):
+    """Terminate the ranks still running, and kill those that outlive ``grace`` seconds."""
+    for proc in procs.values():
+        proc.terminate()
+    deadline = time.monotonic() + grace
+    for proc in procs.values():
+        try:
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def exit_rank():
+    """End a rank without interpreter shutdown, once everything is written and flushed.
+
+    After the last collective a gloo worker thread may still be releasing it, and with it
+    tensors that Python objects own (torch issue: pytorch/pytorch#179291). If the
+    interpreter is already shutting down by then, the thread cannot take the GIL, exits
+    inside a noexcept destructor, and the rank dies of SIGABRT ("terminate called without
+    an active exception"), rarely and more often on a busy machine. Leaving with
+    ``os._exit`` after ``destroy_process_group`` skips that shutdown.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
     if "LOCAL_RANK" in os.environ:
         main()
+        exit_rank()
     else:
         sys.exit(launch_local_ranks(int(os.environ.get("NPROC", "2"))))

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pickle
 import random
 
-import keras
 import numpy as np
 import pytest
+
+pytest.importorskip("tensorflow")
+import keras
 import tensorflow as tf
 
 import seeder_runtime

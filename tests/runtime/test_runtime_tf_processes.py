@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
 
 import pytest
 from runtime_helpers import REPO_ROOT, run_python_json, subprocess_env
+
+# The children import TensorFlow; this process need not.
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("tensorflow") is None, reason="TensorFlow is not installed"
+)
 
 SCRIPT = REPO_ROOT / "tests" / "runtime" / "scripts" / "keras_resume.py"
 

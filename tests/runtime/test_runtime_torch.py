@@ -7,6 +7,8 @@ import random
 
 import numpy as np
 import pytest
+
+pytest.importorskip("torch")
 import torch
 
 import seeder_runtime

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
-import socket
 import subprocess
 import sys
 
 import pytest
 from runtime_helpers import REPO_ROOT, run_python, run_python_json, subprocess_env
+
+# The children import torch; this process need not.
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("torch") is None, reason="torch is not installed"
+)
 
 SCRIPTS = REPO_ROOT / "tests" / "runtime" / "scripts"
 
@@ -48,14 +53,22 @@ def test_deterministic_flag_switches_torch_determinism():
     assert out == [False, False, True, True, False, ":4096:8"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def _rendezvous_store():
+    """A TCPStore this process hosts on a port it keeps, as torchrun's agent does.
+
+    Picking a free port and leaving rank 0 to bind it later lets a concurrent test take
+    it in between (two jobs then meet in one store and one aborts); the ranks connect to
+    this store as clients instead (TORCHELASTIC_USE_AGENT_STORE).
+    """
+    from torch.distributed import TCPStore
+
+    return TCPStore("127.0.0.1", 0, is_master=True, wait_for_workers=False)
 
 
+@pytest.mark.slow
 def test_two_process_gloo_agrees_on_generated_master_seed():
-    port = str(_free_port())
+    store = _rendezvous_store()
+    port = str(store.port)
     procs = [
         subprocess.Popen(
             [sys.executable, str(SCRIPTS / "torch_distributed.py")],
@@ -64,7 +77,11 @@ def test_two_process_gloo_agrees_on_generated_master_seed():
             text=True,
             cwd=REPO_ROOT,
             env=subprocess_env(
-                RANK=str(rank), WORLD_SIZE="2", MASTER_ADDR="127.0.0.1", MASTER_PORT=port
+                RANK=str(rank),
+                WORLD_SIZE="2",
+                MASTER_ADDR="127.0.0.1",
+                MASTER_PORT=port,
+                TORCHELASTIC_USE_AGENT_STORE="True",
             ),
         )
         for rank in range(2)
@@ -123,6 +140,7 @@ def _worker_draws(context, *combos):
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_worker_init_fn_distinct_per_worker_rank_epoch_under_fork_and_spawn():
     # A fresh process: forking DataLoader workers from a process that has loaded
     # TensorFlow (as a test worker may have) can deadlock.

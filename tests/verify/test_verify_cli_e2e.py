@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shlex
@@ -14,6 +15,9 @@ from verify_helpers import REPO_ROOT, subprocess_env, toy_command
 FAST = ["--epochs", "4", "--repeats", "2", "--out", "out"]
 
 
+@pytest.mark.skipif(
+    importlib.util.find_spec("matplotlib") is None, reason="the figures need matplotlib"
+)
 def test_deterministic_script_passes_and_writes_report_and_figures(run_verify, tmp_path):
     proc = run_verify(*FAST, "-j", "2", "--", *toy_command())
     assert proc.returncode == 0, proc.stdout + proc.stderr

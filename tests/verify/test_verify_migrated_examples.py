@@ -10,7 +10,7 @@ import sys
 
 import pytest
 from helpers import run_cli
-from test_verify_examples import EXAMPLES, SINGLE_THREADED
+from test_verify_examples import EXAMPLES, SINGLE_THREADED, skip_without_framework
 from verify_helpers import REPO_ROOT
 
 
@@ -21,6 +21,7 @@ def _cli(*args, cwd, env=None):
 @pytest.mark.slow
 @pytest.mark.parametrize("example", sorted(EXAMPLES))
 def test_migrated_example_passes_verify(example, tmp_path):
+    skip_without_framework(example)
     shutil.copy(REPO_ROOT / "examples" / example / "train.py", tmp_path / "train.py")
     applied = _cli("apply", "train.py", cwd=tmp_path)
     assert applied.returncode == 0, applied.stdout + applied.stderr

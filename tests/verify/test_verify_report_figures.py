@@ -34,6 +34,7 @@ def _run_cli(tmp_path, *extra: str) -> tuple[int, str]:
 
 
 def test_figures_are_png_files(tmp_path):
+    pytest.importorskip("matplotlib")
     losses = {
         "full": [[1.0, 0.5, 0.25, 0.125]] * 2,
         "half": [[1.0, 0.5]] * 2,

@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 
 import pytest
+
+# a test dependency, not a framework: skip rather than error where it is missing
+pytest.importorskip("hypothesis")
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 
 import torch
 import torch.distributed as dist
@@ -34,3 +36,7 @@ def main():
 
 if __name__ == "__main__":
     main()
+    # Skip interpreter shutdown: a gloo worker still releasing the last collective's
+    # tensors then would need the GIL and abort the rank (pytorch/pytorch#179291).
+    sys.stdout.flush()
+    os._exit(0)
