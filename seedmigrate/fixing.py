@@ -151,6 +151,13 @@ def _blame(violation: Violation, active: list[Finding], before, new_text: str) -
             return _blame_comment(int(violation.text.split(":", 1)[1]), active, before)
         return list(active)
     if violation.guarantee == "b":
+        if violation.text.startswith("default:"):
+            dest = violation.text.split(":", 1)[1]
+            return [
+                f
+                for f in active
+                if any(e.kind == "set_keyword" and e.name == "default" for e in f.edits)
+            ] or list(active)
         if violation.text.startswith("init:"):
             return [f for f in active if f.code == "SEED005"] or list(active)
         dest = violation.text

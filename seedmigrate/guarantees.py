@@ -208,7 +208,83 @@ def _one_seed_option(facts: FileFacts) -> list[Violation]:
             duplicate(flag.call, flag.dest, f"as a {flag.kind} flag")
             others[(flag.kind, flag.dest)] = 0
     found += _init_reads_defined_option(facts)
+    found += _read_before_init(facts)
     return found
+
+
+def _read_before_init(facts: FileFacts) -> list[Violation]:
+    """The seed option defaults to ``None`` and a computation reads it before
+    ``seeder.init`` sets it (``seed = args.seed + rank`` above the init): it would fail
+    on ``None`` in every run without ``--seed``."""
+    from seedmigrate.analysis.migration import init_points, init_statements
+
+    entry, ctx = facts.entry, facts.ctx
+    dests = {
+        flag.dest
+        for flag in entry.seed_flags
+        if flag.kind == "argparse" and _defaults_to_none(flag.call)
+    }
+    holders = {site.args for site in entry.parse_sites if site.args}
+    if not dests or not holders or not init_statements(facts):
+        return []
+    points = init_points(facts, planned=False)
+    found = []
+    for node in ctx.nodes:
+        if not (
+            isinstance(node, ast.Attribute)
+            and node.attr in dests
+            and isinstance(node.ctx, ast.Load)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in holders
+        ):
+            continue
+        parent = ctx.parent(node)
+        if isinstance(parent, (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.If)):
+            continue  # ``if args.seed is not None:``: a test, not a computation (SEED018)
+        if _in_init_call(ctx, node) or _guarded_by_none_test(ctx, node):
+            continue
+        if facts.flow.served(node, points):
+            continue
+        line, column = ctx.pos(node)
+        found.append(
+            Violation(
+                "b",
+                f"`{ctx.source_of(node)}` is read before seeder.init while the option defaults "
+                "to None",
+                line,
+                column + 1,
+                "default:" + node.attr,
+            )
+        )
+    return found
+
+
+def _in_init_call(ctx, node: ast.AST) -> bool:
+    """``node`` is (part of) an argument of ``seeder.init``: read by it, not before it."""
+    return any(
+        isinstance(up, ast.Call) and ctx.is_seeder_call(up, "init") for up in ctx.ancestors(node)
+    )
+
+
+def _guarded_by_none_test(ctx, node: ast.AST) -> bool:
+    """``node`` is read only where a test of the same expression against ``None`` let it
+    through: ``args.seed if args.seed is not None else 0``, ``args.seed or 0``."""
+    text = ctx.source_of(node)
+    for up in ctx.ancestors(node):
+        if isinstance(up, ast.IfExp):
+            test = up.test
+        elif isinstance(up, ast.BoolOp):
+            test = up.values[0]
+        else:
+            continue
+        if any(ctx.source_of(sub) == text for sub in ast.walk(test) if sub is not node):
+            return True
+    return False
+
+
+def _defaults_to_none(call: ast.Call) -> bool:
+    default = next((k.value for k in call.keywords if k.arg == "default"), None)
+    return default is None or (isinstance(default, ast.Constant) and default.value is None)
 
 
 def _is_seed_dest(dest: str) -> bool:
@@ -421,8 +497,14 @@ def _seeded_paths(before: FileFacts, after: FileFacts) -> list[Violation]:
 
 def _spellings(facts: FileFacts, seed: ast.AST) -> set[str]:
     """The texts a seed expression stands for: itself, and for a name assigned once in
-    its function, the value (``seed = int(os.environ["SEED"])``; ``seed``)."""
+    its function, the value (``seed = int(os.environ["SEED"])``; ``seed``), rank
+    arithmetic stripped (``seed = args.seed + rank``: ``args.seed``)."""
+    from seedmigrate.analysis.migration import strip_rank, through_rank_variable
+
     texts = {_normal(facts.ctx.source_of(seed))}
+    if isinstance(seed, ast.expr):
+        traced = strip_rank(facts, through_rank_variable(facts, seed))
+        texts.add(_normal(facts.ctx.source_of(traced)))
     if isinstance(seed, ast.Name):
         scope = facts.flow.scope_of_node(seed) if hasattr(seed, "lineno") else facts.ctx.tree
         values = [

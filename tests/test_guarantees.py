@@ -189,6 +189,49 @@ def test_b_init_reading_an_option_no_parser_defines():
     )
 
 
+def test_b_seed_read_before_init_once_its_default_is_none():
+    # --seed 42 became default None; `args.seed + rank` above the init would be None + int
+    before = """
+    import argparse
+    import torch
+    def main():
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--seed", type=int, default=42)
+        args = parser.parse_args()
+        offset = args.seed + 1
+        torch.manual_seed(args.seed)
+        for epoch in range(2):
+            torch.rand(offset)
+    main()
+    """
+    after = """
+    import argparse
+    import torch
+    import seeder_runtime.torch as seeder
+    def main():
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--seed", type=int, default=None)
+        args = parser.parse_args()
+        offset = args.seed + 1
+        seeder.init(master_seed=args.seed)
+        args.seed = seeder.get_master_seed()
+        seeder.reseed(0, 0)
+        for epoch in range(2):
+            seeder.reseed(1, epoch)
+            torch.rand(offset)
+    main()
+    """
+    found = violations(before, after)
+    assert found == [
+        ("b", "`args.seed` is read before seeder.init while the option defaults to None")
+    ]
+    # the same reads after the init, or as init's own argument, are fine
+    moved = after.replace("        offset = args.seed + 1\n", "").replace(
+        "seeder.reseed(0, 0)\n", "seeder.reseed(0, 0)\n        offset = args.seed + 1\n"
+    )
+    assert violations(before, moved) == []
+
+
 # -- c: reseeds only in the outermost training loop --------------------------------------
 
 

@@ -48,11 +48,14 @@ def test_project_is_migrated_in_one_apply(case, tmp_path, monkeypatch, capsys, r
         shutil.rmtree(expected, ignore_errors=True)
         shutil.copytree(work, expected, ignore=shutil.ignore_patterns(".seedmigrate_cache"))
         (PROJECTS / case / "apply.report").write_text(report)
-    assert code == 0, report
+    # apply.exit: the expected status when not 0 (1: a fix was withheld, SEED022)
+    status = PROJECTS / case / "apply.exit"
+    expected_code = int(status.read_text()) if status.exists() else 0
+    assert code == expected_code, report
     assert report == (PROJECTS / case / "apply.report").read_text()
     assert _files(work) == _files(expected)
     again, _ = _apply(work, monkeypatch, capsys)
-    assert again == 0
+    assert again == expected_code
     assert _files(work) == _files(expected), "a second apply changed the project again"
 
 
@@ -110,6 +113,7 @@ def _run(folder: Path, script: str, *args: str, env: dict | None = None) -> str:
         ("helper_only_seeds", "train.py"),
         ("remote_parser", "train.py"),
         ("mixed_helper", "train.py"),
+        ("process_target_in_library", "train.py"),
     ],
 )
 def test_migrated_project_repeats_with_a_seed_and_varies_without(case, script, tmp_path):

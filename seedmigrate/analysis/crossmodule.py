@@ -158,8 +158,20 @@ class ProjectView:
         symbol = self.symbol_of(function, ctx)
         if symbol is None:
             return False
-        entries = (self.origin or self.index).entry_scripts_reaching(symbol)
+        index = self.origin or self.index
+        if index.started_in_new_process(symbol) is not None:
+            return False  # the entry's init ran in the parent, not in that process
+        entries = index.entry_scripts_reaching(symbol)
         return bool(entries) and all(entry in self.initialising for entry in entries)
+
+    def started_in_new_process(self, function: ast.AST, ctx=None):
+        """The call that runs ``function`` (or a caller of it) in a new process, as a
+        :class:`CallEdge`, or ``None``."""
+        self.consulted = True
+        symbol = self.symbol_of(function, ctx)
+        if symbol is None:
+            return None
+        return (self.origin or self.index).started_in_new_process(symbol)
 
     def mentioned_elsewhere(self, name: str) -> bool:
         """Another module of the project imports or uses ``name`` (from this module or

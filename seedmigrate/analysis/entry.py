@@ -390,13 +390,14 @@ class EntryAnalysis:
                 names.add(function.name)
             elif isinstance(parent, ast.Assign) and isinstance(parent.targets[0], ast.Name):
                 var = parent.targets[0].id
-                if any(
-                    isinstance(n, ast.Return)
-                    and isinstance(n.value, ast.Name)
-                    and n.value.id == var
-                    for n in ast.walk(function)
-                ):
-                    names.add(function.name)
+                for node in ast.walk(function):
+                    if not isinstance(node, ast.Return):
+                        continue
+                    value = node.value
+                    if isinstance(value, ast.Tuple) and value.elts:
+                        value = value.elts[0]  # ``return args, args_text``
+                    if isinstance(value, ast.Name) and value.id == var:
+                        names.add(function.name)
         return names
 
     @cached_property

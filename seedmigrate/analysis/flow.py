@@ -290,6 +290,17 @@ class Flow:
         return found
 
     @cached_property
+    def _classes(self) -> dict[str, list[ast.AST]]:
+        """Classes of the file by name -> their ``__init__`` methods."""
+        found: dict[str, list[ast.AST]] = {}
+        for node in self.ctx.nodes:
+            if isinstance(node, ast.ClassDef):
+                inits = [s for s in node.body if isinstance(s, _FUNCTIONS) and s.name == "__init__"]
+                if inits:
+                    found.setdefault(node.name, []).extend(inits)
+        return found
+
+    @cached_property
     def _methods(self) -> set[str]:
         return {
             stmt.name
@@ -330,6 +341,9 @@ class Flow:
             func = call.func
             if isinstance(func, ast.Name) and self._is_local_function(func):
                 add(func.id, call, "call")
+            elif isinstance(func, ast.Name) and func.id in self._classes:
+                for init in self._classes[func.id]:  # ``Trainer(args)`` runs ``__init__``
+                    refs.setdefault(id(init), []).append((call, "call"))
             elif isinstance(func, ast.Attribute) and func.attr in self._methods:
                 add(func.attr, call, "call")
             passed = [*call.args, *(k.value for k in call.keywords)]
@@ -380,6 +394,8 @@ class Flow:
         if key in memo:
             return memo[key]
         memo[key] = True  # recursion: served where the cycle is entered
+        if self._constructor_inits(scope, inits):
+            return True
         sites = self.callers(scope)
         if not sites:
             result = library
@@ -389,6 +405,28 @@ class Flow:
             )
         memo[key] = result
         return result
+
+    def _constructor_inits(self, scope: ast.AST, inits: list[Slot]) -> bool:
+        """``scope`` is a method of a class whose own ``__init__`` runs ``init``
+        unconditionally: a method runs on an instance, built by that ``__init__`` first
+        (``Trainer(args).fit()``)."""
+        owner = self.ctx.parent(scope)
+        if not isinstance(owner, ast.ClassDef) or getattr(scope, "name", "") == "__init__":
+            return False
+        for decorator in getattr(scope, "decorator_list", []):
+            if isinstance(decorator, ast.Name) and decorator.id in ("staticmethod", "classmethod"):
+                return False
+        constructor = next(
+            (
+                item
+                for item in owner.body
+                if isinstance(item, _FUNCTIONS) and item.name == "__init__"
+            ),
+            None,
+        )
+        return constructor is not None and any(
+            self.scope(i) is constructor and self.unconditional(i) for i in inits
+        )
 
     def next_statement(self, stmt: ast.stmt) -> ast.stmt | None:
         """The statement that runs right after ``stmt`` completes normally, in its own

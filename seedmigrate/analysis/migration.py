@@ -262,9 +262,29 @@ def seed_expression(facts: FileFacts) -> ast.expr | None:
     seeds = [seed for _, seed in seeding_sites(facts)]
     if not seeds or seeds[0] is None or seeds[0] is UNKNOWN_SEED:
         return None
-    seed = strip_rank(facts, seeds[0])
+    seed = strip_rank(facts, through_rank_variable(facts, seeds[0]))
     if isinstance(seed, ast.Starred) or _is_rank_term(facts, seed, facts.ctx.tree):
         return None
+    return seed
+
+
+def through_rank_variable(facts: FileFacts, seed: ast.expr) -> ast.expr:
+    """``seed`` in ``seed = args.seed + get_rank(); torch.manual_seed(seed)`` is
+    ``args.seed + get_rank()`` (then stripped of its rank like the inline form); a name
+    assigned anything without a rank term stays as it is."""
+    if not isinstance(seed, ast.Name) or not hasattr(seed, "lineno"):
+        return seed
+    scope = facts.flow.scope_of_node(seed)
+    values = [
+        node.value
+        for node in facts.ctx.scope_nodes(scope)
+        if isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id == seed.id
+    ]
+    if len(values) == 1 and strip_rank(facts, values[0]) is not values[0]:
+        return values[0]
     return seed
 
 
@@ -727,7 +747,37 @@ def init_points(facts: FileFacts, *, planned: bool = True) -> list[Slot]:
 def serves(facts: FileFacts, node: ast.AST) -> bool:
     """``init`` (existing or planned) runs before ``node`` on every path."""
     library = not has_init(facts) and init_plan(facts) is None
+    if library and _in_new_process(facts, node):
+        return False  # the entry's init ran in the parent process, not in this one
+    if library and _entries_do_not_init(facts, node):
+        return False
     return facts.flow.served(node, init_points(facts), library=library)
+
+
+def _in_new_process(facts: FileFacts, node: ast.AST) -> bool:
+    """``node`` is in a library function the project runs in a new process
+    (``mp.Process(target=train)`` in the entry script, ``train`` here)."""
+    project = facts.project
+    if project is None or project.module is None:
+        return False
+    scope = facts.flow.scope_of_node(node)
+    return scope is not facts.ctx.tree and (
+        project.started_in_new_process(scope, facts.ctx) is not None
+    )
+
+
+def _entries_do_not_init(facts: FileFacts, node: ast.AST) -> bool:
+    """``node`` is in a library function of a project whose entry scripts that run it do
+    not (all) call ``seeder.init``, now or after apply: a reseed there would raise."""
+    project = facts.project
+    if project is None or project.module is None or project.is_entry_script:
+        return False
+    scope = facts.flow.scope_of_node(node)
+    if scope is facts.ctx.tree:
+        return False
+    return project.callers(scope, facts.ctx) is not None and not (
+        project.run_by_initialising_entries(scope, facts.ctx)
+    )
 
 
 def covers_site(flow: Flow, points: list[Slot], stmt: ast.AST) -> bool:
@@ -748,6 +798,22 @@ def unserved_reason(facts: FileFacts, node: ast.AST) -> str | None:
             f"`{scope.name}` runs in a new process (mp.spawn / Process), which does not inherit "  # type: ignore[attr-defined]
             "seeder.init from its parent; call seeder.init in it, after its distributed set-up"
         )
+    project = facts.project
+    if scope is not facts.ctx.tree and project is not None and project.module is not None:
+        edge = project.started_in_new_process(scope, facts.ctx)
+        if edge is not None:
+            started = f"{edge.location.path.name}:{edge.location.line}"
+            return (
+                f"it runs in a new process ({edge.via} at {started}), which does not inherit "
+                "seeder.init from the entry script; call seeder.init at the start of that "
+                "process (apply puts init only in entry scripts)"
+            )
+        if _entries_do_not_init(facts, node):
+            return (
+                "the entry scripts that run it do not call seeder.init (nothing there is "
+                "seeded or trained for apply to put it after); add seeder.init to them, then "
+                "apply adds this reseed"
+            )
     plan = init_plan(facts)
     where = ""
     if plan is not None and plan.points:

@@ -316,6 +316,22 @@ class CallEdge:
     callee: Symbol
     location: Location
     kind: str
+    #: for a reference, the dotted name of the call it is passed to (``mp.Process``)
+    via: str = ""
+
+
+#: Last names of calls that run a function passed to them in a new process.
+_PROCESS_CALLS = frozenset({"Process", "spawn", "start_processes", "Pool", "ProcessPoolExecutor"})
+#: Method names that run a function in a pool's worker processes (with a receiver only).
+_POOL_METHODS = frozenset(
+    {"map", "starmap", "imap", "imap_unordered", "apply_async", "map_async", "starmap_async"}
+)
+
+
+def starts_process(dotted: str) -> bool:
+    """Whether a call named ``dotted`` runs a function argument in a new process."""
+    last = _last(dotted)
+    return last in _PROCESS_CALLS or ("." in dotted and last in _POOL_METHODS)
 
 
 @dataclass(frozen=True)
@@ -1853,7 +1869,11 @@ class ProjectIndex:
                             if res.kind == "symbol" and res.value == symbol:
                                 edges.append(
                                     CallEdge(
-                                        caller, symbol, Location.of(path, call.span), "reference"
+                                        caller,
+                                        symbol,
+                                        Location.of(path, call.span),
+                                        "reference",
+                                        call.dotted,
                                     )
                                 )
         result = tuple(sorted(edges, key=lambda e: (str(e.location.path), e.location.pos, e.kind)))
@@ -1899,6 +1919,26 @@ class ProjectIndex:
                         following.append(caller)
             level = following
         return tuple(sorted(reached))
+
+    def started_in_new_process(self, symbol: Symbol) -> CallEdge | None:
+        """A place where ``symbol``, or a function that calls it, is handed to a call
+        that runs it in a new process (``mp.Process(target=...)``, ``mp.spawn(...)``,
+        ``pool.map(...)``): seeding state set up by the parent does not reach it there.
+        ``None`` when there is none."""
+        seen = {symbol}
+        level = [symbol]
+        while level:
+            self._grep({s.name for s in level})
+            following = []
+            for current in level:
+                for edge in self.callers(current):
+                    if edge.kind == "reference" and starts_process(edge.via):
+                        return edge
+                    if edge.caller.qualname != "<module>" and edge.caller not in seen:
+                        seen.add(edge.caller)
+                        following.append(edge.caller)
+            level = following
+        return None
 
     # -- serialisation ---------------------------------------------------------------
 

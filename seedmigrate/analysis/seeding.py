@@ -22,7 +22,10 @@ if TYPE_CHECKING:
     from seedmigrate.analysis.crossmodule import HelperCall, ProjectView
 
 #: Functions whose seeding is deliberate per-thread / per-worker seeding.
-_THREAD_FUNCTION = re.compile(r"worker_init|^__getitem__$|^__iter__$|^run$|^_?worker")
+_THREAD_FUNCTION = re.compile(r"worker_init|^__getitem__$|^__iter__$|^__call__$|^_?worker")
+#: ...and, as a method (a Thread's or Process's), ``run``; a module function ``run(args)``
+#: is a script's main.
+_THREAD_METHOD = re.compile(r"^run$")
 _PURE_CALLS = frozenset({"is_available", "device_count", "len", "isinstance", "hasattr"})
 _RANDOM_SOURCES = ("random.", "numpy.random.", "time.", "secrets.", "os.urandom", "torch.seed")
 SEED_NAME = re.compile(r"^(random_?|manual_?|global_?|master_?)?seed$", re.IGNORECASE)
@@ -125,8 +128,11 @@ class SeedingAnalysis:
             if isinstance(ancestor, (ast.For, ast.AsyncFor, ast.While)):
                 return True
             if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                return bool(_THREAD_FUNCTION.search(ancestor.name)) or (
-                    ancestor.name in self._thread_targets
+                method = isinstance(self.ctx.parent(ancestor), ast.ClassDef)
+                return (
+                    bool(_THREAD_FUNCTION.search(ancestor.name))
+                    or (method and bool(_THREAD_METHOD.search(ancestor.name)))
+                    or ancestor.name in self._thread_targets
                 )
             if isinstance(ancestor, ast.Lambda):
                 return True

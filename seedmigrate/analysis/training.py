@@ -43,6 +43,23 @@ _COUNTER_NAME = re.compile(r"iter|step|^it$|^i$|^k$|^t$|update|count|^n_", re.IG
 _OPTIMIZER = re.compile(r"optim(?!ize$)|^opt(_|$)|_opt$|solver|scaler", re.IGNORECASE)
 
 
+#: Packages whose ``fit`` is not Keras's (and takes no ``callbacks=``).
+_NOT_KERAS_ROOTS = frozenset({"sklearn", "xgboost", "lightgbm", "catboost", "statsmodels"})
+
+
+def _fit_takes_callbacks(cls: ast.ClassDef) -> bool:
+    """A class of the file whose ``fit`` can take ``callbacks`` (or subclasses a model)."""
+    bases = " ".join(ast.unparse(b) for b in cls.bases)
+    if "Model" in bases or "keras" in bases:
+        return True
+    for node in cls.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "fit":
+            args = node.args
+            names = [a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]]
+            return "callbacks" in names or args.kwarg is not None
+    return True  # no fit of its own: inherited, maybe Keras's
+
+
 @dataclass(frozen=True)
 class TrainingLoop:
     """A loop that gets ``seeder.reseed(task, var)`` as its first statement."""
@@ -199,14 +216,24 @@ class TrainingAnalysis:
                 increments.append(node.targets[0].id)
         if not increments:
             return None
+        # the counter that ends the loop (``while it < n:``, ``if iter_num > max_iters:
+        # break``) is the one a checkpoint restores; ``local_iter_num`` restarts at 0
         tested = {n.id for n in ast.walk(loop.test) if isinstance(n, ast.Name)}
-        for name in increments:
-            if name in tested:
-                return name
-        for name in increments:
-            if _COUNTER_NAME.search(name):
-                return name
-        return increments[0]
+        for node in self._own_statements(loop):
+            if isinstance(node, ast.If) and any(
+                isinstance(s, (ast.Break, ast.Return)) for s in node.body
+            ):
+                tested.update(n.id for n in ast.walk(node.test) if isinstance(n, ast.Name))
+        ordered = sorted(set(increments), key=increments.index)
+        ranked = sorted(
+            ordered,
+            key=lambda name: (
+                name not in tested,
+                name.startswith("local"),
+                not _COUNTER_NAME.search(name),
+            ),
+        )
+        return ranked[0]
 
     def _own_statements(self, loop: ast.AST):
         """Statements of ``loop``'s body, not inside a nested loop or function."""
@@ -380,8 +407,35 @@ class TrainingAnalysis:
                 continue
             if not call.args and not call.keywords:
                 continue  # ``x.fit()`` with nothing to train on is not a Keras fit
+            if self._not_keras(func.value, call):
+                continue
             found.append(call)
         return found
+
+    def _not_keras(self, receiver: ast.AST, call: ast.Call) -> bool:
+        """The receiver is surely no Keras model: an instance of a class of this file
+        whose ``fit`` takes no ``callbacks`` (a scikit-learn style wrapper), or of a
+        scikit-learn / XGBoost / LightGBM / CatBoost estimator."""
+        origin = self._constructor_of(receiver, call)
+        if origin is None:
+            return False
+        qualname = self.ctx.qualify(origin.func) or ""
+        if qualname.split(".")[0] in _NOT_KERAS_ROOTS:
+            return True
+        if isinstance(origin.func, ast.Name):
+            for node in self.ctx.tree.body:
+                if isinstance(node, ast.ClassDef) and node.name == origin.func.id:
+                    return not _fit_takes_callbacks(node)
+        return False
+
+    def _constructor_of(self, receiver: ast.AST, call: ast.Call) -> ast.Call | None:
+        """``Wrapper()`` for ``est`` in ``est = Wrapper(); est.fit(x)`` (same scope)."""
+        if isinstance(receiver, ast.Call):
+            return receiver
+        if not isinstance(receiver, ast.Name):
+            return None
+        value = self._assigned_before(receiver.id, call)
+        return value if isinstance(value, ast.Call) else None
 
     def callbacks_of(self, call: ast.Call) -> ast.expr | None:
         for keyword in call.keywords:

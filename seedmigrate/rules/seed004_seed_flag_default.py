@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from seedmigrate.analysis import FileFacts
@@ -87,14 +88,24 @@ def _check_flag(facts: FileFacts, flag, fixes: bool) -> Iterator[Finding]:
         and isinstance(help_text, ast.Constant)
         and isinstance(help_text.value, str)
     ):
-        old = ctx.source_of(default)
-        source = ctx.source_of(help_text)
-        for pattern in (f"default: {old}", f"default={old}", f"default {old}"):
-            if pattern in source:
-                new = source.replace(pattern, "default: drawn at random and logged")
-                edits.append(Edit("set_keyword", pos, new, name="help"))
-                break
+        new = _help_without_default(ctx.source_of(help_text), ctx.source_of(default))
+        if new is not None:
+            edits.append(Edit("set_keyword", pos, new, name="help"))
     yield ctx.finding("SEED004", call, message, edits)
+
+
+def _help_without_default(source: str, old: str) -> str | None:
+    """The help text's ``default: 42`` / ``Default=42`` / ``default 42`` / ``default is
+    42`` made ``default: drawn at random and logged`` (capital kept); ``None`` when it
+    does not state the old default."""
+    pattern = re.compile(
+        r"\b([Dd])efault(?:\s*[:=]\s*|\s+is\s+|\s+)" + re.escape(old) + r"(?!\w|\.\d)"
+    )
+    match = pattern.search(source)
+    if match is None:
+        return None
+    replacement = f"{match.group(1)}efault: drawn at random and logged"
+    return source[: match.start()] + replacement + source[match.end() :]
 
 
 RULE = Rule(

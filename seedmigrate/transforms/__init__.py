@@ -43,6 +43,7 @@ class _ApplyEdits(cst.CSTTransformer):
         self.after_imports: list[Edit] = []
         self.pending: set[Edit] = set()
         self.emptied: set[int] = set()  # ``pass`` lines standing in for removed code
+        self.outermost_call: dict[Pos, int] = {}
         for edit in dict.fromkeys(edits):  # de-duplicated, order kept
             if edit.kind == "after_imports":
                 self.after_imports.append(edit)
@@ -235,8 +236,15 @@ class _ApplyEdits(cst.CSTTransformer):
 
     # -- expressions -----------------------------------------------------------------
 
+    def visit_Call(self, node: cst.Call) -> None:
+        # ``build_model().fit(x)``: both calls start where ``build_model`` does; an edit
+        # addressed there is the outer call's (visited first), never the inner one's
+        self.outermost_call.setdefault(self._pos(node), id(node))
+
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
         pos = self._pos(original_node)
+        if self.outermost_call.get(pos) != id(original_node):
+            return updated_node
         args = list(updated_node.args)
         for edit in self._take("set_positional", pos):
             args[edit.index] = args[edit.index].with_changes(value=cst.parse_expression(edit.code))

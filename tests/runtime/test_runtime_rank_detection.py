@@ -89,8 +89,17 @@ def test_seeds_drawn_before_the_group_and_handed_back_become_rank_0s():
     method = f"tcp://127.0.0.1:{_free_port()}"
     procs = [
         _start(
-            "--init-before-group", "--setup", "gloo", "--backend", "torch",
-            "--rank", str(rank), "--world-size", "2", "--init-method", method,
+            "--init-before-group",
+            "--setup",
+            "gloo",
+            "--backend",
+            "torch",
+            "--rank",
+            str(rank),
+            "--world-size",
+            "2",
+            "--init-method",
+            method,
         )  # fmt: skip
         for rank in range(2)
     ]
