@@ -168,6 +168,7 @@ ALL = [
         launches=(("torchrun", ()),),
     ),
     Scenario("regression_never_seeded.py", seed="master", reseeded=("for batch_idx in count(1):",)),
+    Scenario("never_seeded_with_parser.py", reseeded=("for it in range(args.iters):",)),
     Scenario("click_seed_option.py", reseeded=("for epoch in range(epochs):",)),
     Scenario("absl_flags_seed.py", reseeded=("for epoch in range(FLAGS.epochs):",)),
     Scenario(
