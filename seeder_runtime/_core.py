@@ -428,6 +428,8 @@ def _append_log(
     }
     line = json.dumps(record, sort_keys=True) + "\n"
     # One write of one line with O_APPEND: ranks sharing the file do not interleave lines.
+    if state.log_path is None:
+        return
     fd = os.open(state.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         os.write(fd, line.encode())

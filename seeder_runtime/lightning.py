@@ -31,7 +31,7 @@ def _callback_base() -> type:
         from pytorch_lightning import Callback
     else:
         try:
-            from lightning.pytorch import Callback
+            from lightning.pytorch import Callback  # type: ignore[assignment]
         except ImportError:
             from pytorch_lightning import Callback
     return Callback

@@ -54,7 +54,7 @@ def _reset_seed_generator(generator: Any, seed: int) -> None:
 
 class _TFBackend:
     name = "tf"
-    consumers = ("tf", "tf_generator", "keras")
+    consumers: tuple[str, ...] = ("tf", "tf_generator", "keras")
 
     def reseed(self, words: tuple[int, ...]) -> None:
         # Reset the global generator in place rather than tf.random.set_global_generator:

@@ -64,7 +64,7 @@ _OTHER_ACCELERATOR = _other_accelerator_present()
 
 class _TorchBackend:
     name = "torch"
-    consumers = ("torch",)
+    consumers: tuple[str, ...] = ("torch",)
 
     def reseed(self, words: tuple[int, ...]) -> None:
         _seed_all_devices(words[_TORCH_WORD])

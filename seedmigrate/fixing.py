@@ -229,15 +229,12 @@ def _report(
         if not finding.fixable:
             report.append(finding)
             continue
-        violation = reasons.get(finding.code)
-        if violation is None:
+        reason = reasons.get(finding.code)
+        if reason is None:
             why = f"(d) {GUARANTEES['d']}: still fixable after {MAX_ROUNDS} rounds"
         else:
-            where = "" if violation.in_original else f" at line {violation.line}"
-            why = (
-                f"({violation.guarantee}) {GUARANTEES[violation.guarantee]}: "
-                f"{violation.message}{where}"
-            )
+            where = "" if reason.in_original else f" at line {reason.line}"
+            why = f"({reason.guarantee}) {GUARANTEES[reason.guarantee]}: {reason.message}{where}"
         report.append(
             Finding(
                 "SEED022",

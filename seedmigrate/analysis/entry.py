@@ -43,7 +43,7 @@ class ArgParser:
 
     var: str
     create: ast.Call
-    create_stmt: ast.stmt
+    create_stmt: ast.stmt | None
     function: ast.AST | None
     groups: set[str] = field(default_factory=set)
     add_arguments: list[ast.Call] = field(default_factory=list)
@@ -438,9 +438,9 @@ class EntryAnalysis:
                     if main is not None and flags_var:
                         sites.append(ParseSite(main, flags_var, prepend=True))
         if flag and flag.kind == "click":
-            function = self.ctx.parent(flag.call)
-            if isinstance(function, ast.FunctionDef):
-                sites.append(ParseSite(function, None, prepend=True))
+            command = self.ctx.parent(flag.call)
+            if isinstance(command, ast.FunctionDef):
+                sites.append(ParseSite(command, None, prepend=True))
         return sites
 
     def _module_function(self, name: str) -> ast.FunctionDef | None:

@@ -443,7 +443,10 @@ class Flow:
             if isinstance(owner, (*_SCOPES, *_LOOPS)):
                 return None
             if isinstance(owner, ast.ExceptHandler):
-                owner = self.ctx.parent(owner)
+                parent = self.ctx.parent(owner)
+                if parent is None:
+                    return None
+                owner = parent
             current = owner
         return None
 

@@ -339,7 +339,7 @@ _ARGS_PARAMS = ("args", "opt", "opts", "hparams", "config", "cfg", "flags")
 def _distributed_statements(facts: FileFacts) -> list[ast.stmt]:
     """Statements that start distributed training, in file order."""
     ctx = facts.ctx
-    found = []
+    found: list[ast.stmt] = []
     for call, qualname in ctx.calls:
         stmt = ctx.parent(call)
         name = ctx.source_of(call.func).rsplit(".", 1)[-1]
@@ -569,7 +569,9 @@ def _seed_text(facts: FileFacts, seed: ast.expr | str | None) -> str | None:
 def _assignable(seed: str | None) -> bool:
     """``args.seed`` / ``seed`` get the drawn seed written back; ``0`` and ``SEED`` don't."""
     return (
-        bool(seed) and re.fullmatch(r"[A-Za-z_][\w.]*", seed) is not None and not (seed.isupper())
+        seed is not None
+        and re.fullmatch(r"[A-Za-z_][\w.]*", seed) is not None
+        and not seed.isupper()
     )
 
 
@@ -825,4 +827,5 @@ def unserved_reason(facts: FileFacts, node: ast.AST) -> str | None:
 
 def _line_of(facts: FileFacts, plan: InitPlan) -> int:
     anchor = plan.anchor
-    return getattr(anchor, "end_lineno", None) or getattr(anchor, "lineno", 1)
+    line: int = getattr(anchor, "end_lineno", None) or getattr(anchor, "lineno", None) or 1
+    return line

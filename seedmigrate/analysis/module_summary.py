@@ -22,7 +22,7 @@ import builtins
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from seedmigrate.analysis.context import source_lines
 from seedmigrate.analysis.names import child_fields
@@ -566,8 +566,8 @@ class _Source:
         if self._starts is None:
             starts = [0]
             total = 0
-            for line in self._line_list():
-                total += len(line)
+            for text_line in self._line_list():
+                total += len(text_line)
                 starts.append(total)
             self._starts = starts
         line, col, end_line, end_col = self.span(node)
@@ -575,6 +575,11 @@ class _Source:
         if line - 1 >= len(starts) or end_line - 1 >= len(starts):
             return ""
         return self.text[starts[line - 1] + col : starts[end_line - 1] + end_col]
+
+
+_TRY_NODES: tuple[type[ast.stmt], ...] = tuple(
+    getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, name)
+)
 
 
 def _is_docstring(stmt: ast.stmt) -> bool:
@@ -704,7 +709,11 @@ class _Summariser:
         return CallInfo(dotted, self.src.span(call), statement, deferred, args, kwargs, tuple(refs))
 
     def walk_expressions(
-        self, nodes: list[ast.AST], scope: ScopeSummary, deferred: bool, statement_call: ast.AST
+        self,
+        nodes: list[ast.AST],
+        scope: ScopeSummary,
+        deferred: bool,
+        statement_call: ast.AST | None,
     ) -> None:
         """Record the calls in ``nodes`` (not descending into nested scopes' bodies).
 
@@ -1031,16 +1040,17 @@ class _Summariser:
                 shape=shape,
             )
             return StmtInfo("block", span, body=tuple(body)) if shape else None
-        if isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+        if isinstance(stmt, _TRY_NODES):
+            try_stmt = cast(ast.Try, stmt)  # ast.TryStar (3.11+) has the same fields
             parts = self.block(
-                stmt.body,
+                try_stmt.body,
                 scope,
                 deferred=deferred,
                 fallback=fallback,
                 in_class=in_class,
                 shape=shape,
             )
-            for handler in stmt.handlers:  # type: ignore[attr-defined]
+            for handler in try_stmt.handlers:
                 if handler.type is not None:
                     self.walk_expressions([handler.type], scope, deferred, None)
                 if handler.name:
@@ -1060,18 +1070,18 @@ class _Summariser:
                     shape=shape,
                 )
             parts += self.block(
-                stmt.orelse,
+                try_stmt.orelse,
                 scope,
                 deferred=deferred,
-                fallback=fallback,  # type: ignore[attr-defined]
+                fallback=fallback,
                 in_class=in_class,
                 shape=shape,
             )
             parts += self.block(
-                stmt.finalbody,
+                try_stmt.finalbody,
                 scope,
                 deferred=deferred,
-                fallback=fallback,  # type: ignore[attr-defined]
+                fallback=fallback,
                 in_class=in_class,
                 shape=shape,
             )
@@ -1261,9 +1271,9 @@ class _Summariser:
             positional[len(positional) - len(args.defaults) :], args.defaults, strict=True
         ):
             defaults[arg] = self.src.segment(default)
-        for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
-            if default is not None:
-                defaults[arg.arg] = self.src.segment(default)
+        for keyword_arg, keyword_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+            if keyword_default is not None:
+                defaults[keyword_arg.arg] = self.src.segment(keyword_default)
         function = ScopeSummary(
             qualname=qualname,
             name=node.name,

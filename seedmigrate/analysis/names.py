@@ -78,13 +78,13 @@ def _signature_child_fields(cls: type) -> tuple[str, ...]:
     signature = (cls.__doc__ or "").split("\n", 1)[0]
     match = re.fullmatch(rf"{cls.__name__}\((.*)\)", signature)
     if match is None:
-        return tuple(cls._fields)
+        return tuple(getattr(cls, "_fields", ()))
     leaves = set()
     for declaration in filter(None, (part.strip() for part in match.group(1).split(","))):
         kind, _, name = declaration.rpartition(" ")
         if kind.rstrip("?*") in _LEAF_TYPES:
             leaves.add(name)
-    return tuple(f for f in cls._fields if f not in leaves)
+    return tuple(f for f in getattr(cls, "_fields", ()) if f not in leaves)
 
 
 class _Binder(ast.NodeVisitor):

@@ -669,18 +669,18 @@ class ProjectIndex:
         todo: list[tuple[Path, bytes]] = []
         # Each file is read once: the texts stay in memory while the build searches
         # them for helpers' names, unless the project is very large.
-        texts: dict[Path, bytes] | None = {}
+        kept: dict[Path, bytes] | None = {}
         size = 0
         for path in index._files:
             try:
                 data = index._read(path)
             except OSError:
                 continue
-            if texts is not None:
-                texts[path] = data
+            if kept is not None:
+                kept[path] = data
                 size += len(data)
                 if size > _KEEP_TEXTS_BYTES:
-                    texts = None
+                    kept = None
             if b"__main__" in data and _MAIN_GUARD.search(data):
                 index._entry_candidates.add(path)
             relevant = needs_summary(data)
@@ -693,7 +693,7 @@ class ProjectIndex:
                     index._keys[path] = summary_key(data)
             elif relevant:
                 todo.append((path, data))
-        index._texts = texts
+        index._texts = kept
         try:
             index._summarise_many(todo, mapper)
             index._link()
@@ -1548,14 +1548,14 @@ class ProjectIndex:
         if ranks and len(expr.terms) > 1:
             term = ranks[0]
             rest = " + ".join(t.text for t in expr.terms if t is not term)
-            param = _param_of(function, term.value) if term.names == (term.value,) else None
+            rank_param = _param_of(function, term.value) if term.names == (term.value,) else None
             rank = RankTerm(
                 term.text,
                 Location.of(path, term.span),
                 Location.of(path, expr.span),
                 rest,
-                param[0] if param else None,
-                param[1] if param else None,
+                rank_param[0] if rank_param else None,
+                rank_param[1] if rank_param else None,
             )
         for term in expr.terms:
             if term.kind == "rank":

@@ -144,7 +144,8 @@ class TrainingAnalysis:
         iterable = getattr(loop, "iter", None)
         target = getattr(loop, "target", None)
         if (
-            _call_name(self.ctx, iterable) == "enumerate"
+            iterable is not None
+            and _call_name(self.ctx, iterable) == "enumerate"
             and isinstance(target, ast.Tuple)
             and target.elts
             and isinstance(target.elts[0], ast.Name)
@@ -278,7 +279,7 @@ class TrainingAnalysis:
     def _enclosing(self, node: ast.AST) -> tuple[list[ast.AST], ast.AST | None]:
         """The loops around ``node`` in its function, and that function (``None``: the
         module's own code; a class body counts as no function)."""
-        loops = []
+        loops: list[ast.AST] = []
         for ancestor in self.ctx.ancestors(node):
             if isinstance(ancestor, _LOOPS):
                 loops.append(ancestor)

@@ -82,18 +82,18 @@ def write_figures(
         if summary is None or not summary.mean:
             continue
         offset = offsets.get(experiment.key, 0)
-        steps = list(range(offset, offset + len(summary.mean)))
+        mean_steps = list(range(offset, offset + len(summary.mean)))
         low = [m - s for m, s in zip(summary.mean, summary.std, strict=True)]
         high = [m + s for m, s in zip(summary.mean, summary.std, strict=True)]
         color = _COLORS[experiment.key]
         axis.plot(
-            steps,
+            mean_steps,
             summary.mean,
             color=color,
             linewidth=1.2,
             label=experiment_label(experiment, unit),
         )
-        axis.fill_between(steps, low, high, color=color, alpha=0.2)
+        axis.fill_between(mean_steps, low, high, color=color, alpha=0.2)
     axis.set_xlabel("step")
     axis.set_ylabel("train loss (mean ± σ over repeats)")
     axis.grid(True, alpha=0.3)

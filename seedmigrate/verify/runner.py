@@ -20,7 +20,7 @@ import subprocess
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,7 +62,10 @@ class Schedule:
         """The schedule of ``epochs=X`` or ``iters=N`` (exactly one of them)."""
         if (epochs is None) == (iters is None):
             raise TypeError("give either epochs or iters")
-        return cls(epochs, "epochs") if epochs is not None else cls(iters, "iters")
+        if epochs is not None:
+            return cls(epochs, "epochs")
+        assert iters is not None
+        return cls(iters, "iters")
 
     @property
     def start(self) -> int:
@@ -214,7 +217,7 @@ class CommandTemplate:
         return [substitute(token, values) for token in tokens]
 
 
-def substitute(token: str, values: dict[str, object]) -> str:
+def substitute(token: str, values: Mapping[str, object]) -> str:
     """Replace the placeholders named in ``values`` (``{epochs}``, ``{seed}``...) in ``token``.
 
     Only these names are replaced; other braces (a JSON argument, say) are left as they
@@ -312,8 +315,12 @@ class _StreamCapture:
     """
 
     def __init__(
-        self, pipe: IO[bytes], read_line: Callable[[str], list[float]], log_path: Path | None
+        self,
+        pipe: IO[bytes] | None,
+        read_line: Callable[[str], list[float]],
+        log_path: Path | None,
     ) -> None:
+        assert pipe is not None, "the run's stream is a pipe"
         self.losses: list[float] = []
         self._read_line = read_line
         self._tail: deque[str] = deque(maxlen=TAIL_LINES)
@@ -340,7 +347,7 @@ class _StreamCapture:
                     log = open(log_path, "wb")  # noqa: SIM115 - closed in finally
                 except OSError as exc:
                     self._tail.append(f"(verify could not write {log_path}: {exc})")
-            while chunk := pipe.read1(_CHUNK_BYTES):
+            while chunk := pipe.read1(_CHUNK_BYTES):  # type: ignore[attr-defined]  # BufferedReader
                 if log is not None:
                     try:
                         log.write(chunk)
