@@ -11,7 +11,8 @@ came from:
   the use comes after an ``init``; a process target must call ``init`` itself);
 - **b** one definition of the seed option per parser (argument groups, mutually
   exclusive groups, subparsers, same-file helpers that receive the parser, absl and
-  click flags included), and the option ``init`` reads is defined;
+  click flags included), the option ``init`` reads is defined, and an option whose
+  default became ``None`` is not computed with before ``init`` sets it;
 - **c** an epoch reseed sits only in an outermost training loop (never in a loop over
   steps, nor in a loop that runs inside another loop), and no two loops share a task,
   so no ``(task, epoch)`` pair repeats within a run;
@@ -41,7 +42,7 @@ from seedmigrate.config import Config
 #: What each guarantee promises, in the words findings use.
 GUARANTEES: dict[str, str] = {
     "a": "seeder.init runs before every seeder use, on every path",
-    "b": "one definition of the seed option per parser",
+    "b": "one definition of the seed option per parser, read only once it is set",
     "c": "an epoch reseed only in the outermost training loop",
     "c2": "a path that was seeded stays seeded",
     "d": "one apply reaches the fixpoint",
@@ -58,7 +59,9 @@ GUARANTEE_DETAILS: dict[str, str] = {
     "in a new process (`mp.spawn`, `Process(target=...)`) calls `init` itself",
     "b": "exactly one definition of the seed option per parser, counting argument "
     "groups, mutually exclusive groups, subparsers, helpers of the same file that "
-    "receive the parser, and absl / click flags; and the option `init` reads exists",
+    "receive the parser, and absl / click flags; the option `init` reads exists; and "
+    "once its default is `None`, nothing computes with it before `init` sets it "
+    "(`offset = args.seed + 1` above the init would fail on `None`)",
     "c": "an epoch reseed sits only in the outermost training loop: never in a loop "
     "over steps, nor in a loop that runs inside another loop, and no two loops share a "
     "task, so no `(task, epoch)` pair repeats within a run",
