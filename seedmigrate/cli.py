@@ -335,39 +335,14 @@ def _emit(
         elif fmt == "sarif":
             from seedmigrate.output.sarif import write_sarif
 
-            write_sarif(findings, out, _fix_texts(results or ()))
+            sources = {r.path: r.source for r in results or () if r.source is not None}
+            write_sarif(findings, out, sources)
         else:
             text.write_findings(findings, out)
         if args.statistics:
             text.write_statistics(findings, out if fmt == "text" else sys.stderr)
     if fmt == "text":
         text.write_summary(summary or text.check_summary(findings, files), sys.stderr)
-
-
-def _fix_texts(results: Sequence):
-    """For SARIF: a fixable finding's whole file before and after its own edits."""
-    from seedmigrate.output.github import split_cell
-
-    by_path = {r.path: r for r in results if r.source is not None}
-
-    def fix(finding):
-        from seedmigrate.transforms import FixError, apply_edits
-
-        file, _ = split_cell(finding.path)
-        result = by_path.get(file)
-        if result is None or not finding.edits:
-            return None
-        source = result.source
-        try:
-            if hasattr(source, "fixed_file_text"):  # a notebook: the .ipynb JSON itself
-                before, after = source.fixed_file_text(finding.edits)
-            else:
-                before, after = source.text, apply_edits(source.text, finding.edits)
-        except (FixError, RecursionError):  # too deeply nested for libcst: no fix shown
-            return None
-        return file, before, after
-
-    return fix
 
 
 # -- commands ----------------------------------------------------------------------------
@@ -520,18 +495,14 @@ class _NotWritten(Exception):
 
 def _encoded(result) -> bytes:
     """The bytes ``apply`` would write for ``result`` (:class:`_NotWritten` if none can be)."""
-    from seedmigrate.notebooks import NotebookError
+    from seedmigrate.files import SourceError
 
     try:
         return result.source.encode(result.new_text)
-    except UnicodeEncodeError as exc:
-        line = result.new_text.count("\n", 0, exc.start) + 1
+    except SourceError as exc:
         raise _NotWritten(
-            f"fix not applied, file left unchanged: the migrated text cannot be encoded as "
-            f"{exc.encoding}, the file's encoding ({exc.object[exc.start]!r} on line {line})"
+            f"fix not applied, {result.source.kind} left unchanged: {exc.message}"
         ) from exc
-    except NotebookError as exc:
-        raise _NotWritten(f"fix not applied, notebook left unchanged: {exc}") from exc
 
 
 def _not_written(result, message: str):
