@@ -177,11 +177,6 @@ def read_bytes(path: Path) -> bytes:
             raise SourceError(f"cannot read file: {exc.strerror or exc}") from exc
 
 
-def read_source(path: Path) -> SourceFile:
-    """Read and decode one file (:class:`SourceError` if unreadable or undecodable)."""
-    return decode_source(read_bytes(path), path)
-
-
 class WriteError(Exception):
     """A file that was not rewritten; the message says why (reported as SEED000)."""
 

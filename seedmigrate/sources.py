@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Protocol
 
 from seedmigrate.analysis.model import Finding
-from seedmigrate.files import SourceError, decode_source, read_bytes
+from seedmigrate.files import decode_source, read_bytes
 
 
 class Source(Protocol):
-    """One source as read. Every method that cannot do its job raises
+    """One source as read. A method that cannot do its job raises
     :class:`~seedmigrate.files.SourceError` with a message for the user."""
 
     path: Path
@@ -64,7 +64,8 @@ class Source(Protocol):
 def open_source(path: Path, data: bytes | None = None) -> Source:
     """Read ``path`` (or take ``data``, for stdin) as the kind of source its suffix says.
 
-    :class:`SourceError` when it cannot be read, decoded or (a notebook's cells) parsed.
+    :class:`~seedmigrate.files.SourceError` when it cannot be read, decoded or (a
+    notebook's cells) parsed.
     """
     raw = data if data is not None else read_bytes(path)
     if path.suffix == ".ipynb":
@@ -72,6 +73,3 @@ def open_source(path: Path, data: bytes | None = None) -> Source:
 
         return read_notebook(path, raw)
     return decode_source(raw, path)
-
-
-__all__ = ["Source", "SourceError", "open_source"]
