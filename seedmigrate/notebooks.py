@@ -396,7 +396,10 @@ class NotebookSource:
         return self.layout.dumps(notebook).encode("utf-8")
 
     def encode(self, text: str) -> bytes:
-        """The notebook's bytes after the edits shown in the view ``text``."""
+        """The notebook's bytes after the edits shown in the view ``text`` (the bytes as
+        read when there are none)."""
+        if text == self.text:  # a cell of blank lines only is shown as empty
+            return self.raw
         return self.encode_cells(self.cell_texts(text))
 
 

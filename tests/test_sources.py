@@ -20,6 +20,8 @@ NOTEBOOK = json.dumps(
              "source": ["%matplotlib inline\n", "import random"]},
             {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
              "source": "random.seed(0)"},
+            {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+             "source": "\n\n"},
         ],
         "metadata": {"kernelspec": {"name": "python3", "language": "python"}},
         "nbformat": 4,
@@ -50,7 +52,7 @@ def test_a_notebook_locates_findings_in_its_cells():
     source = open_source(Path("a.ipynb"), NOTEBOOK)
     assert source.kind == "notebook"
     assert source.text == "# %% cell_2\n%matplotlib inline\nimport random\n# %% cell_3\n" + (
-        "random.seed(0)\n"
+        "random.seed(0)\n# %% cell_4\n\n\n"
     )
     line = source.code.splitlines().index("random.seed(0)") + 1
     finding = Finding("SEED001", "m", line, 1, line, 15, True, (), "a.ipynb")
