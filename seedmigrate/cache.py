@@ -77,6 +77,7 @@ def config_key(config: Config) -> str:
 
 def _finding_to_json(finding: Finding) -> dict[str, object]:
     data = finding.to_dict()
+    data["path"], data["cell"] = finding.path, finding.cell  # not as reports show them
     data["edits"] = [[e.kind, list(e.pos), e.code, e.name, e.index] for e in finding.edits]
     return data
 
@@ -96,6 +97,7 @@ def _finding_from_json(data: dict) -> Finding:
         bool(data["fixable"]),
         edits,
         str(data["path"]),
+        None if data["cell"] is None else int(data["cell"]),
     )
 
 

@@ -1,9 +1,11 @@
 """Command-line interface: orchestrates discovery, analysis, fixes, output and writes.
 
-Exit codes (as ruff and flake8): 0 nothing to do; 1 findings (``check``) or changes
-that would be made (``apply --diff``); 2 usage error (found before any file is read),
-or a file that could not be read, parsed or written (a SEED000 for that file; the
-others are still processed). Neither torch nor TensorFlow is imported on this path.
+Exit codes (as ruff and flake8), decided by :func:`exit_code`: 0 nothing to do; 1
+findings (``check``), changes that would be made (``apply --diff``) or withheld fixes
+(SEED022); 2 usage error (found before any file is read), or a file that could not be
+read, parsed or written (a SEED000 for that file; the others are still processed).
+A source on stdin (``-``) takes the same path as a file. Neither torch nor TensorFlow
+is imported on this path.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from itertools import chain
@@ -335,7 +337,8 @@ def _emit(
         elif fmt == "sarif":
             from seedmigrate.output.sarif import write_sarif
 
-            write_sarif(findings, out, _fix_texts(results or ()))
+            sources = {r.path: r.source for r in results or () if r.source is not None}
+            write_sarif(findings, out, sources)
         else:
             text.write_findings(findings, out)
         if args.statistics:
@@ -344,39 +347,14 @@ def _emit(
         text.write_summary(summary or text.check_summary(findings, files), sys.stderr)
 
 
-def _fix_texts(results: Sequence):
-    """For SARIF: a fixable finding's whole file before and after its own edits."""
-    from seedmigrate.output.github import split_cell
-
-    by_path = {r.path: r for r in results if r.source is not None}
-
-    def fix(finding):
-        from seedmigrate.transforms import FixError, apply_edits
-
-        file, _ = split_cell(finding.path)
-        result = by_path.get(file)
-        if result is None or not finding.edits:
-            return None
-        source = result.source
-        try:
-            if hasattr(source, "fixed_file_text"):  # a notebook: the .ipynb JSON itself
-                before, after = source.fixed_file_text(finding.edits)
-            else:
-                before, after = source.text, apply_edits(source.text, finding.edits)
-        except (FixError, RecursionError):  # too deeply nested for libcst: no fix shown
-            return None
-        return file, before, after
-
-    return fix
-
-
 # -- commands ----------------------------------------------------------------------------
 
 
 def run_check(args: argparse.Namespace) -> int:
     """``seedmigrate check``: report, never write; unchanged files come from the cache."""
     if _reads_stdin(args):
-        return _run_stdin(args, fix=False)
+        result, _ = _from_stdin(args, fix=False)
+        return _report_check(args, 1, [result])
     from seedmigrate.cache import CheckCache, cache_disabled
     from seedmigrate.pipeline import check_files
 
@@ -389,7 +367,7 @@ def run_check(args: argparse.Namespace) -> int:
         setup = _project(args, config, cache=False)
         jobs = _jobs(args.jobs, len(files))
         results = list(_process(files, config, False, jobs, explicit, setup))
-        return _report_check(args, files, unreadable + results)
+        return _report_check(args, len(files), unreadable + results)
     forced = [path in explicit for path in files]
     cache = None if cache_disabled(args.no_cache) else CheckCache.open(config)
     project = None
@@ -422,37 +400,55 @@ def run_check(args: argparse.Namespace) -> int:
             cache.store(result, forced[i], project)
     if cache is not None:
         cache.save()
-    return _report_check(args, files, unreadable + results)
+    return _report_check(args, len(files), unreadable + results)
 
 
-def _report_check(args: argparse.Namespace, files: list[Path], results: list) -> int:
+def _report_check(args: argparse.Namespace, files: int, results: list) -> int:
     findings = []
-    errors = False
     for result in results:
         if result.error is not None:
-            errors = True
             findings.append(result.error)
         findings.extend(result.findings)
     sarif_results = results if args.output_format == "sarif" else []
-    _emit(findings, args, len(files), None, results=sarif_results)
-    if errors:
+    _emit(findings, args, files, None, results=sarif_results)
+    return exit_code(args, results, check=True)
+
+
+def exit_code(args: argparse.Namespace, results: Sequence, *, check: bool) -> int:
+    """The exit status of ``check`` (``check=True``) or ``apply`` over ``results``.
+
+    - 2: a file could not be read, parsed or written (it has a SEED000; the other
+      files were still processed). A usage error, found before any file is read, is
+      2 as well (:func:`main`).
+    - 1: there is something to do: ``check`` reported findings; ``apply --diff``
+      would change a file; ``apply`` withheld a fix (SEED022: it did not do all it
+      was asked to). ``--exit-zero`` makes this 0.
+    - 0: nothing to do.
+    """
+    if any(result.error is not None for result in results):
         return EXIT_ERROR
-    return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_OK
+    if check:
+        todo = any(result.findings for result in results)
+    else:
+        todo = (args.diff and any(result.changed for result in results)) or any(
+            finding.code == "SEED022" for result in results for finding in result.remaining
+        )
+    return EXIT_FINDINGS if todo and not args.exit_zero else EXIT_OK
 
 
 def run_apply(args: argparse.Namespace) -> int:
-    """``seedmigrate apply``: fix in place, or print the diff (``--diff``).
+    """``seedmigrate apply``: fix in place, or print the diff (``--diff``); ``apply -``
+    migrates the source on stdin (see :func:`_from_stdin`).
 
     A file that cannot be rewritten (read-only, edited while this ran, an encoding that
     cannot hold the new text, no permission) is a SEED000 for that file alone: it is
     left as it is and every other file still goes ahead.
     """
-    from seedmigrate.output.diff import unified_diff
-
     if _reads_stdin(args):
         if args.interactive:
             raise UsageError("--interactive reads its answers from stdin; it cannot read - too")
-        return _run_stdin(args, fix=True)
+        result, data = _from_stdin(args, fix=True)
+        return _apply(args, [result], 1, stdin=data)
     if args.interactive and args.diff:
         raise UsageError("--interactive and --diff do not go together")
     started = time.time()
@@ -460,58 +456,70 @@ def run_apply(args: argparse.Namespace) -> int:
     files, unreadable = _files(args, config)
     _refuse_output_among(args, files)
     review = _reviewer(args, config)
-    writer = _Writer(started)
-    remaining = []
-    results = []
-    errors = False
-    changed = 0
     from seedmigrate.cache import cache_disabled
 
     setup = _project(args, config, cache=not cache_disabled())
     jobs = _jobs(args.jobs, len(files))
     processed = _process(files, config, True, jobs, _explicit(args), setup)
-    for result in chain(unreadable, processed):
+    return _apply(
+        args, chain(unreadable, processed), len(files), review=review, writer=_Writer(started)
+    )
+
+
+def _apply(
+    args: argparse.Namespace,
+    processed: Iterable,
+    files: int,
+    *,
+    review=None,
+    writer: _Writer | None = None,
+    stdin: bytes | None = None,
+) -> int:
+    """Review, write (with ``writer``), diff and report the ``processed`` results of
+    ``apply``. For ``apply -`` (``stdin``: the bytes read), the migrated source, or the
+    input unchanged, goes to stdout instead of a file."""
+    from seedmigrate.output.diff import unified_diff
+
+    remaining = []
+    results = []
+    changed = 0
+    for result in processed:
         if result.error is None and review is not None and result.changed:
             result = review(result)
+        output = stdin
         if result.error is None and result.changed:
             try:
-                data = _encoded(result)
-                if not args.diff:
-                    writer.write(Path(result.path), data, expected=result.source.raw)
+                output = _encoded(result)
+                if writer is not None and not args.diff:
+                    writer.write(Path(result.path), output, expected=result.source.raw)
             except _NotWritten as exc:
                 result = _not_written(result, str(exc))
-        if result.error is not None:
-            errors = True
-            remaining.append(result.error)
-            results.append(result)
-            continue
+                output = stdin
+        if stdin is not None and not args.diff:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(output)
+            sys.stdout.buffer.flush()
         results.append(result)
-        remaining.extend(f for f in result.remaining if not f.fixable or args.diff)
+        if result.error is not None:
+            remaining.append(result.error)
+            continue
+        remaining.extend(f for f in result.remaining if not f.fixable)
         if not result.changed:
             continue
         changed += 1
         if args.diff:
-            sys.stdout.write(
-                unified_diff(_display(Path(result.path)), result.source.text, result.new_text)
-            )
+            name = result.path if stdin is not None else _display(Path(result.path))
+            sys.stdout.write(unified_diff(name, result.source.text, result.new_text))
     summary = _apply_summary(changed, remaining, args.diff)
-    # with --diff, stdout carries the patch: the report goes to stderr (or -o)
-    stream = sys.stderr if args.diff else sys.stdout
+    # stdout carries the patch (--diff) or the migrated source (-): the report goes to
+    # stderr (or -o)
+    stream = sys.stderr if args.diff or stdin is not None else sys.stdout
     if args.summary == "markdown":
         _emit_summary(results, args, stream, applied=not args.diff)
         sys.stderr.write(summary + "\n")
     else:
-        _emit([f for f in remaining if not f.fixable], args, len(files), summary, stream=stream)
-    if errors:
-        return EXIT_ERROR
-    if (args.diff and changed or _withheld(remaining)) and not args.exit_zero:
-        return EXIT_FINDINGS
-    return EXIT_OK
-
-
-def _withheld(findings: Sequence) -> bool:
-    """A fix was withheld (SEED022): the run did not do all it was asked to, exit 1."""
-    return any(f.code == "SEED022" for f in findings)
+        _emit(remaining, args, files, summary, stream=stream)
+    return exit_code(args, results, check=False)
 
 
 class _NotWritten(Exception):
@@ -520,18 +528,14 @@ class _NotWritten(Exception):
 
 def _encoded(result) -> bytes:
     """The bytes ``apply`` would write for ``result`` (:class:`_NotWritten` if none can be)."""
-    from seedmigrate.notebooks import NotebookError
+    from seedmigrate.files import SourceError
 
     try:
         return result.source.encode(result.new_text)
-    except UnicodeEncodeError as exc:
-        line = result.new_text.count("\n", 0, exc.start) + 1
+    except SourceError as exc:
         raise _NotWritten(
-            f"fix not applied, file left unchanged: the migrated text cannot be encoded as "
-            f"{exc.encoding}, the file's encoding ({exc.object[exc.start]!r} on line {line})"
+            f"fix not applied, {result.source.kind} left unchanged: {exc.message}"
         ) from exc
-    except NotebookError as exc:
-        raise _NotWritten(f"fix not applied, notebook left unchanged: {exc}") from exc
 
 
 def _not_written(result, message: str):
@@ -585,15 +589,14 @@ def _reads_stdin(args: argparse.Namespace) -> bool:
     return any(str(path) == "-" for path in args.paths)
 
 
-def _run_stdin(args: argparse.Namespace, fix: bool) -> int:
-    """``check -`` / ``apply -``: one source read from stdin, named by --stdin-filename.
+def _from_stdin(args: argparse.Namespace, fix: bool):
+    """``check -`` / ``apply -``: the result for the one source read from stdin, named
+    by ``--stdin-filename`` (its suffix says which kind of source it is), and its bytes.
 
     ``apply -`` writes the migrated source to stdout (the input unchanged when nothing
     changes or the input cannot be parsed), or the diff with ``--diff``; findings and
     the summary go to stderr (or ``-o``), so the output can replace the file.
     """
-    from seedmigrate.output.diff import unified_diff
-
     if len(args.paths) != 1:
         raise UsageError("- reads one source from stdin: name no other path with it")
     config = _config(args)
@@ -602,40 +605,7 @@ def _run_stdin(args: argparse.Namespace, fix: bool) -> int:
     data = _read_stdin()
     from seedmigrate.pipeline import process_file
 
-    result = process_file(path, config, fix, True, data=data, display=name)
-    if not fix:
-        findings = ([result.error] if result.error else []) + result.findings
-        _emit(findings, args, 1, None, results=[result])
-        if result.error is not None:
-            return EXIT_ERROR
-        return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_OK
-    output = data
-    if result.changed:
-        try:
-            output = _encoded(result)
-        except _NotWritten as exc:
-            result = _not_written(result, str(exc))
-    if args.diff:
-        if result.changed:
-            sys.stdout.write(unified_diff(name, result.source.text, result.new_text))
-    else:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(output)
-        sys.stdout.buffer.flush()
-    if result.error is not None:
-        remaining = [result.error]
-    else:
-        remaining = [f for f in result.remaining if not f.fixable]
-    summary = _apply_summary(int(result.changed), remaining, args.diff)
-    if args.summary == "markdown":
-        _emit_summary([result], args, sys.stderr, applied=not args.diff)
-        sys.stderr.write(summary + "\n")
-    else:
-        _emit(remaining, args, 1, summary, stream=sys.stderr)
-    if result.error is not None:
-        return EXIT_ERROR
-    asked = (args.diff and result.changed) or _withheld(remaining)
-    return EXIT_FINDINGS if asked and not args.exit_zero else EXIT_OK
+    return process_file(path, config, fix, True, data=data, display=name), data
 
 
 def _read_stdin() -> bytes:

@@ -13,10 +13,14 @@ import re
 import stat
 import tempfile
 import tokenize
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from seedmigrate.analysis.model import Finding
 
 #: What a folder walk skips unless ``exclude`` replaces it (config or ``--exclude``):
 #: VCS data, virtualenvs, caches and build output, matched by name at any depth.
@@ -48,28 +52,58 @@ SOURCE_SUFFIXES = (".py", ".ipynb")
 
 
 class SourceError(Exception):
-    """A file that could not be read or decoded; carries a 1-based line and column."""
+    """A source that could not be read, decoded, parsed or encoded; carries a 1-based
+    line and column, and for a notebook the number of the cell they count in."""
 
-    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+    def __init__(
+        self, message: str, line: int = 1, column: int = 1, cell: int | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
+        self.cell = cell
 
 
 @dataclass(frozen=True)
 class SourceFile:
-    """One Python file as read from disk."""
+    """One Python file as read (a :class:`~seedmigrate.sources.Source` whose code is
+    its text)."""
 
     path: Path
     raw: bytes
     text: str
     encoding: str
     bom: bool
+    kind: ClassVar[str] = "file"
+
+    @property
+    def code(self) -> str:
+        return self.text
+
+    def text_of(self, code: str) -> str:
+        return code
+
+    def code_of(self, text: str) -> str:
+        return text
+
+    def file_text(self, text: str) -> str:
+        return text
+
+    def locate(self, findings: Sequence[Finding], code: str) -> list[Finding]:
+        return list(findings)
 
     def encode(self, text: str) -> bytes:
-        """Encode ``text`` the way this file was encoded (same codec, BOM kept)."""
-        data = text.encode(self.encoding)
+        """Encode ``text`` the way this file was encoded (same codec, BOM kept);
+        :class:`SourceError` when that codec cannot hold it."""
+        try:
+            data = text.encode(self.encoding)
+        except UnicodeEncodeError as exc:
+            line = text.count("\n", 0, exc.start) + 1
+            raise SourceError(
+                f"the migrated text cannot be encoded as {exc.encoding}, the file's "
+                f"encoding ({exc.object[exc.start]!r} on line {line})"
+            ) from exc
         if self.bom and not data.startswith(b"\xef\xbb\xbf"):
             data = b"\xef\xbb\xbf" + data
         return data
@@ -141,11 +175,6 @@ def read_bytes(path: Path) -> bytes:
             return handle.read()
         except OSError as exc:
             raise SourceError(f"cannot read file: {exc.strerror or exc}") from exc
-
-
-def read_source(path: Path) -> SourceFile:
-    """Read and decode one file (:class:`SourceError` if unreadable or undecodable)."""
-    return decode_source(read_bytes(path), path)
 
 
 class WriteError(Exception):

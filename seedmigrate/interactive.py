@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import ast
 import difflib
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -189,33 +188,21 @@ class HunkReviewer:
         """Findings on ``text``; ``SyntaxError`` if it is not valid Python, or if it
         uses a name that only an import in a hunk left out would bind."""
         from seedmigrate.analysis import analyse_tree
-        from seedmigrate.notebooks import NotebookError, NotebookSource, module_of_view, remap
+        from seedmigrate.files import SourceError
+        from seedmigrate.fixing import parse
 
         source = result.source
         try:
-            if isinstance(source, NotebookSource):
-                module = module_of_view(source, text)
-                code, full = module.text, module_of_view(source, result.new_text).text
-            else:
-                code, full = text, result.new_text
-        except NotebookError as exc:
-            raise SyntaxError(str(exc)) from exc
-        tree = _parse(code, result.path)
-        missing = sorted(_imported_names(_parse(full, result.path)) - _imported_names(tree))
+            code, full = source.code_of(text), source.code_of(result.new_text)
+        except SourceError as exc:
+            raise SyntaxError(exc.message) from exc
+        tree = parse(code, result.path)
+        missing = sorted(_imported_names(parse(full, result.path)) - _imported_names(tree))
         used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
         for name in missing:
             if name in used:
                 raise SyntaxError(f"uses `{name}` but the hunk that imports it was left out")
-        findings = analyse_tree(code, tree, self.config, result.path)
-        if isinstance(source, NotebookSource):
-            return [remap(f, module.starts, result.path) for f in findings]
-        return findings
-
-
-def _parse(text: str, path: str) -> ast.Module:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return ast.parse(text, filename=path)
+        return source.locate(analyse_tree(code, tree, self.config, result.path), code)
 
 
 def _imported_names(tree: ast.Module) -> set[str]:

@@ -8,6 +8,10 @@ as a ``.py`` file is. Between two cells the module holds a marker statement
 the "leading imports" block, so the runtime import lands among the first code cell's
 imports, never after a cell that uses it.
 
+The notebook is a :class:`~seedmigrate.sources.Source` like a ``.py`` file: the
+pipeline runs the same stages on it, and this module only translates between the
+notebook and its module (no stage of the pipeline lives here).
+
 IPython syntax is masked so the cells parse: line magics (``%matplotlib inline``),
 shell lines (``!pip install x``, ``files = !ls``), help (``obj?``) and the first line of
 cell magics that run Python (``%%time``) become placeholder calls that mention the
@@ -15,8 +19,9 @@ names the line uses (so ``%time model(np.ones(3))`` keeps ``import numpy as np``
 restored exactly afterwards. A cell magic that runs something else (``%%bash``, ``%%writefile``) keeps
 its cell out of the analysis. A notebook whose kernel is not Python is left alone.
 
-Findings are attributed to ``nb.ipynb:cell_N`` with the line and column *inside that
-cell*, where ``N`` counts every cell from 1, markdown cells included (the N-th cell
+Findings are attributed to ``nb.ipynb`` and ``Finding.cell`` ``N`` (shown as
+``nb.ipynb:cell_N``) with the line and column *inside that cell*, where ``N`` counts
+every cell from 1, markdown cells included (the N-th cell
 as seen scrolling the notebook; ``nb.cells[N - 1]`` in nbformat).
 
 Writing back changes only the ``source`` of the cells that changed: outputs, metadata,
@@ -26,18 +31,17 @@ escaping and final newline it was read with. An unchanged notebook is never writ
 
 from __future__ import annotations
 
-import ast
 import json
 import re
-import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from keyword import iskeyword
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from seedmigrate.analysis.model import Edit, Finding
-from seedmigrate.config import Config
+from seedmigrate.analysis.model import Finding
+from seedmigrate.files import SourceError
+from seedmigrate.fixing import parse
 
 #: Cell magics whose body is Python: only their first line is masked.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "pypy"})
@@ -52,8 +56,15 @@ _NAME_RE = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
 _ASSIGN_MAGIC_RE = re.compile(r"^\s*[\w.\[\], ]+\s*=\s*[%!]")
 
 
-class NotebookError(Exception):
+class NotebookError(SourceError):
     """A notebook could not be read, or a fix could not be mapped back to its cells."""
+
+
+class CellSyntaxError(SyntaxError):
+    """A code cell that does not parse: ``filename`` is its label (``cell_3``), ``cell``
+    its number, ``lineno`` and ``offset`` count inside it."""
+
+    cell: int
 
 
 @dataclass(frozen=True)
@@ -138,22 +149,13 @@ def _unmask(text: str, magics: Sequence[str], seen: set[int]) -> str:
     return "".join(out)
 
 
-def _parse(text: str) -> ast.Module:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return ast.parse(text)
-
-
 def _with_newline(text: str) -> str:
     return text if not text or text.endswith("\n") else text + "\n"
 
 
 def build_module(cells: Sequence[CodeCell]) -> Module:
-    """Join (masked) cells into one module; :class:`SyntaxError` names the cell.
-
-    A cell that does not parse raises ``SyntaxError`` with ``filename`` set to its
-    label and ``lineno``/``offset`` inside the cell.
-    """
+    """Join (masked) cells into one module; :class:`CellSyntaxError` names a cell that
+    does not parse."""
     parts: list[str] = []
     starts: list[tuple[int, int]] = []
     magics: list[str] = []
@@ -164,10 +166,15 @@ def build_module(cells: Sequence[CodeCell]) -> Module:
             line += 1
         masked = _with_newline(_mask(cell.text, magics))
         try:
-            _parse(masked)
+            parse(masked, cell_label(cell.index))
         except SyntaxError as exc:
-            exc.filename = cell_label(cell.index)
-            raise
+            error = CellSyntaxError(
+                exc.msg,
+                (cell_label(cell.index), exc.lineno, exc.offset, exc.text)
+                + (exc.end_lineno, exc.end_offset),
+            )
+            error.cell = cell.index + 1
+            raise error from exc
         starts.append((line, cell.index))
         parts.append(masked)
         line += masked.count("\n")
@@ -202,10 +209,10 @@ def module_starts(text: str, module: Module) -> tuple[tuple[int, int], ...]:
     return tuple(starts)
 
 
-def remap(finding: Finding, starts: Sequence[tuple[int, int]], name: str) -> Finding:
-    """``finding`` (module lines) attributed to ``name:cell_N`` with lines in that cell."""
+def remap(finding: Finding, starts: Sequence[tuple[int, int]]) -> Finding:
+    """``finding`` (module lines) attributed to its cell, with lines in that cell."""
     if not starts:
-        return finding.with_path(name)
+        return finding
     chosen = starts[0]
     for start in starts:
         if start[0] <= finding.line:
@@ -216,17 +223,7 @@ def remap(finding: Finding, starts: Sequence[tuple[int, int]], name: str) -> Fin
     following = [s for s in starts if s[0] > first]
     if end_line < line or (following and finding.end_line >= following[0][0]):
         end_line, end_column = line, finding.column
-    return Finding(
-        finding.code,
-        finding.message,
-        line,
-        finding.column,
-        end_line,
-        end_column,
-        finding.fixable,
-        finding.edits,
-        f"{name}:{cell_label(index)}",
-    )
+    return replace(finding, line=line, end_line=end_line, end_column=end_column, cell=index + 1)
 
 
 # -- reading and writing the .ipynb file ---------------------------------------------
@@ -323,7 +320,8 @@ def _trailing_newlines(text: str) -> int:
 
 @dataclass(frozen=True)
 class NotebookSource:
-    """A notebook as read: what :class:`~seedmigrate.files.SourceFile` is for ``.py``.
+    """A notebook as read: a :class:`~seedmigrate.sources.Source` whose code is its
+    joined module (:class:`Module`).
 
     ``text`` is the notebook's *view*: its analysed code cells, each under a
     ``# %% cell_N`` header (as in jupytext's percent format). Diffs and interactive
@@ -337,10 +335,33 @@ class NotebookSource:
     cells: tuple[CodeCell, ...]
     module: Module = field(repr=False)
     layout: Layout
+    kind: ClassVar[str] = "notebook"
+
+    @property
+    def code(self) -> str:
+        return self.module.text
 
     @property
     def text(self) -> str:
         return view({cell.index: cell.text for cell in self.cells})
+
+    def text_of(self, code: str) -> str:
+        """The view of a fixed module."""
+        return view(split_module(code, self.module))
+
+    def code_of(self, text: str) -> str:
+        """The module of an edited view (:class:`CellSyntaxError` when a cell is invalid)."""
+        texts = self.cell_texts(text)
+        return build_module([CodeCell(index, texts[index]) for index in sorted(texts)]).text
+
+    def file_text(self, text: str) -> str:
+        """The notebook's JSON holding the view ``text``."""
+        return self.encode(text).decode("utf-8")
+
+    def locate(self, findings: Sequence[Finding], code: str) -> list[Finding]:
+        """``findings`` on the module ``code`` attributed to the cells they are in."""
+        starts = module_starts(code, self.module)
+        return [remap(finding, starts) for finding in findings]
 
     def cell_texts(self, view_text: str) -> dict[int, str]:
         """Cell index -> text of an edited view (:class:`NotebookError` if malformed)."""
@@ -374,24 +395,12 @@ class NotebookSource:
                 cell["source"] = new
         return self.layout.dumps(notebook).encode("utf-8")
 
-    def encode(self, view_text: str) -> bytes:
-        """The notebook's bytes after the edits shown in ``view_text``."""
-        return self.encode_cells(self.cell_texts(view_text))
-
-    def module_view(self, module_text: str) -> str:
-        """The view of a fixed module."""
-        return view(split_module(module_text, self.module))
-
-    def fixed_file_text(self, edits: Sequence[Edit]) -> tuple[str, str]:
-        """The ``.ipynb`` JSON before and after ``edits`` (for SARIF fixes)."""
-        from seedmigrate.transforms import FixError, apply_edits
-
-        try:
-            fixed = apply_edits(self.module.text, edits)
-            texts = split_module(fixed, self.module)
-        except NotebookError as exc:
-            raise FixError(str(exc)) from exc
-        return self.raw.decode("utf-8"), self.encode_cells(texts).decode("utf-8")
+    def encode(self, text: str) -> bytes:
+        """The notebook's bytes after the edits shown in the view ``text`` (the bytes as
+        read when there are none)."""
+        if text == self.text:  # a cell of blank lines only is shown as empty
+            return self.raw
+        return self.encode_cells(self.cell_texts(text))
 
 
 def view(texts: dict[int, str]) -> str:
@@ -402,89 +411,16 @@ def view(texts: dict[int, str]) -> str:
     )
 
 
-# -- the pipeline, for one notebook --------------------------------------------------
-
-
-def _error(name: str, message: str, line: int = 1, column: int = 1) -> Finding:
-    return Finding("SEED000", message, line, column, line, column, False, (), name)
-
-
 def read_notebook(path: Path, raw: bytes) -> NotebookSource:
-    """Parse ``raw`` as the notebook ``path`` (:class:`NotebookError`, ``SyntaxError``)."""
+    """Read ``raw`` as the notebook ``path``: :class:`NotebookError` when it is not a
+    notebook or a cell does not parse (then with the cell and the place in it)."""
     notebook = load_notebook(raw)
     cells = tuple(code_cells(notebook))
-    module = build_module(cells)
+    try:
+        module = build_module(cells)
+    except CellSyntaxError as exc:
+        line, column = exc.lineno or 1, max(exc.offset or 1, 1)
+        raise NotebookError(f"cannot parse: {exc.msg}", line, column, exc.cell) from exc
+    except (ValueError, RecursionError, MemoryError) as exc:  # null bytes, deep nesting
+        raise NotebookError(f"cannot parse: {exc}") from exc
     return NotebookSource(path, raw, notebook, cells, module, Layout.of(raw.decode("utf-8")))
-
-
-def module_of_view(source: NotebookSource, view_text: str) -> Module:
-    """The module of an edited view (``SyntaxError`` when a cell is invalid)."""
-    texts = source.cell_texts(view_text)
-    return build_module([CodeCell(index, texts[index]) for index in sorted(texts)])
-
-
-def process_notebook(
-    path: Path,
-    config: Config,
-    fix: bool,
-    force: bool = False,
-    *,
-    data: bytes | None = None,
-    display: str | None = None,
-):
-    """Analyse one notebook, and fix it when ``fix``: a :class:`FileResult` like ``.py``'s.
-
-    ``result.source`` is a :class:`NotebookSource`, ``result.new_text`` the fixed view;
-    findings point into cells (``nb.ipynb:cell_3``). Nothing is written here.
-    """
-    from seedmigrate.pipeline import FileResult, analyse_file, fix_file
-
-    name = display or str(path)
-    result = FileResult(name)
-    from seedmigrate.files import SourceError, read_bytes
-
-    try:
-        raw = data if data is not None else read_bytes(path)
-    except SourceError as exc:
-        result.error = _error(name, exc.message)
-        return result
-    try:
-        source = read_notebook(path, raw)
-    except NotebookError as exc:
-        result.error = _error(name, str(exc))
-        return result
-    except SyntaxError as exc:
-        result.error = _error(
-            f"{name}:{exc.filename}",
-            f"cannot parse: {exc.msg}",
-            exc.lineno or 1,
-            max(exc.offset or 1, 1),
-        )
-        return result
-    except (ValueError, RecursionError, MemoryError) as exc:
-        result.error = _error(name, f"cannot parse: {exc}")
-        return result
-    module = source.module
-    inner = analyse_file(path, config, data=module.text.encode("utf-8"), display=name, force=force)
-    result.source = source
-    if inner.error is not None:  # the cells parse alone, so only a cross-cell problem
-        result.error = remap(inner.error, module.starts, name)
-        return result
-    result.findings = [remap(f, module.starts, name) for f in inner.findings]
-    if not fix:
-        return result
-    inner = fix_file(inner, config)
-    if inner.error is not None:
-        result.error = _error(name, inner.error.message.replace("file left", "notebook left"))
-        return result
-    if inner.new_text is None:
-        result.remaining = list(result.findings)
-        return result
-    try:
-        result.new_text = view(split_module(inner.new_text, module))
-    except NotebookError as exc:
-        result.error = _error(name, f"fix not applied, notebook left unchanged: {exc}")
-        return result
-    starts = module_starts(inner.new_text, module)
-    result.remaining = [remap(f, starts, name) for f in inner.remaining]
-    return result

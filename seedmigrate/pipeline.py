@@ -1,4 +1,8 @@
-"""One file through the stages: read bytes -> parse -> analyse -> fix -> verify.
+"""One source through the stages: read bytes -> parse -> analyse -> fix -> verify.
+
+Every kind of source (a ``.py`` file, a notebook, stdin) takes the same stages: the
+kinds differ only in how their bytes become the code to analyse and back, and where a
+finding is shown (:class:`seedmigrate.sources.Source`).
 
 Runs in worker processes for ``-j``; everything it returns is picklable. Nothing is
 written here: the CLI decides what to write, and writes atomically.
@@ -16,8 +20,9 @@ from typing import TYPE_CHECKING
 from seedmigrate.analysis import analyse_facts, make_facts, might_need_analysis
 from seedmigrate.analysis.model import Finding
 from seedmigrate.config import Config
-from seedmigrate.files import SourceError, SourceFile, decode_source, read_bytes, read_source
+from seedmigrate.files import SourceError, read_bytes
 from seedmigrate.fixing import parse
+from seedmigrate.sources import Source, open_source
 
 if TYPE_CHECKING:
     from seedmigrate.analysis.crossmodule import ProjectView
@@ -26,17 +31,24 @@ if TYPE_CHECKING:
 
 @dataclass
 class FileResult:
-    """What happened to one file."""
+    """What happened to one file.
+
+    ``findings`` and ``remaining`` are where the user sees them; ``new_text`` is the
+    fixed version of ``source.text``.
+    """
 
     path: str
     findings: list[Finding] = field(default_factory=list)
     error: Finding | None = None  # SEED000
-    source: SourceFile | None = None
+    source: Source | None = None
     new_text: str | None = None  # set by fix() when the file changes
     remaining: list[Finding] = field(default_factory=list)  # after fixing
     digest: str | None = None  # content hash, set by check_file when the bytes were read
     #: The parsed source, kept from analysis to fixing in one process (never sent back).
     tree: ast.Module | None = field(default=None, repr=False, compare=False)
+    #: The findings on ``source.code``, before :meth:`Source.locate` (what the fixes
+    #: take), kept from analysis to fixing in one process (never sent back).
+    analysed: list[Finding] = field(default_factory=list, repr=False, compare=False)
     #: The file calls ``seeder.init``, or will once migrated (entry scripts, for the
     #: library modules whose functions they run).
     initialises: bool = False
@@ -54,14 +66,18 @@ class FileResult:
         )
 
 
-def _error(path: str, message: str, line: int = 1, column: int = 1) -> Finding:
-    return Finding("SEED000", message, line, column, line, column, False, (), path)
+def _error(
+    path: str, message: str, line: int = 1, column: int = 1, cell: int | None = None
+) -> Finding:
+    return Finding("SEED000", message, line, column, line, column, False, (), path, cell)
 
 
-def error_result(name: str, message: str, line: int = 1, column: int = 1) -> FileResult:
+def error_result(
+    name: str, message: str, line: int = 1, column: int = 1, cell: int | None = None
+) -> FileResult:
     """The result for a path that could not be processed at all: one SEED000 error."""
     result = FileResult(name)
-    result.error = _error(name, message, line, column)
+    result.error = _error(name, message, line, column, cell)
     return result
 
 
@@ -74,35 +90,35 @@ def analyse_file(
     force: bool = False,
     project: ProjectView | None = None,
 ) -> FileResult:
-    """Read and analyse one file (``data`` instead of reading, for stdin).
+    """Read and analyse one source (``data`` instead of reading, for stdin), of the
+    kind its suffix says (:func:`seedmigrate.sources.open_source`).
 
     A file without any token a rule looks for is not even parsed, unless ``force``
     (files named on the command line are always parsed, so their syntax errors show).
     """
     name = display or str(path)
-    result = FileResult(name)
     try:
-        source = decode_source(data, path) if data is not None else read_source(path)
+        source = open_source(path, data)
     except SourceError as exc:
-        result.error = _error(name, exc.message, exc.line, exc.column)
-        return result
-    result.source = source
-    if not force and not might_need_analysis(source.text):
+        return error_result(name, exc.message, exc.line, exc.column, exc.cell)
+    result = FileResult(name, source=source)
+    code = source.code
+    if not force and not might_need_analysis(code):
         return result
     try:
-        tree = parse(source.text, name)
+        tree = parse(code, name)
     except SyntaxError as exc:
-        result.error = _error(
-            name, f"cannot parse: {exc.msg}", exc.lineno or 1, max(exc.offset or 1, 1)
-        )
+        error = _error(name, f"cannot parse: {exc.msg}", exc.lineno or 1, max(exc.offset or 1, 1))
+        result.error = source.locate([error], code)[0]
         return result
     except (ValueError, RecursionError, MemoryError) as exc:  # null bytes, deep nesting
-        result.error = _error(name, f"cannot parse: {exc}")
+        result.error = source.locate([_error(name, f"cannot parse: {exc}")], code)[0]
         return result
     from seedmigrate.analysis.migration import has_init, init_plan
 
-    facts = make_facts(source.text, tree, config, project)
-    result.findings = analyse_facts(facts, name)
+    facts = make_facts(code, tree, config, project)
+    result.analysed = analyse_facts(facts, name)
+    result.findings = source.locate(result.analysed, code)
     result.tree = tree
     result.initialises = has_init(facts) or init_plan(facts) is not None
     result.seeder_alias = facts.ctx.seeder_name
@@ -119,41 +135,44 @@ def fix_file(result: FileResult, config: Config, project: ProjectView | None = N
     from seedmigrate.fixing import fix_text
     from seedmigrate.transforms import FixError
 
-    if result.source is None or result.error is not None:
+    source = result.source
+    if source is None or result.error is not None:
         return result
-    if not any(finding.fixable for finding in result.findings):
+    if not any(finding.fixable for finding in result.analysed):
         result.remaining = list(result.findings)
         return result
+    not_applied = f"fix not applied, {source.kind} left unchanged"
     try:
         fixed = fix_text(
-            result.source.text,
-            result.findings,
+            source.code,
+            result.analysed,
             config,
             result.path,
             tree=result.tree,
             project=project,
         )
-    except (FixError, SyntaxError) as exc:
+        new_text = source.text_of(fixed.text)
+    except (FixError, SyntaxError, SourceError) as exc:
         message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
-        result.error = _error(result.path, f"fix not applied, file left unchanged: {message}")
+        result.error = _error(result.path, f"{not_applied}: {message}")
         return result
     except RecursionError:
         result.error = _error(
             result.path,
-            "fix not applied, file left unchanged: too deeply nested for the rewriter "
+            f"{not_applied}: too deeply nested for the rewriter "
             "(libcst); split the most deeply nested expression",
         )
         return result
     except Exception as exc:  # noqa: BLE001 - a bug in a fix must not cost the user a file
         result.error = _error(
             result.path,
-            f"fix not applied, file left unchanged: internal error {type(exc).__name__}: {exc}",
+            f"{not_applied}: internal error {type(exc).__name__}: {exc}",
         )
         return result
     # libcst's round trip drops some form feeds: put back those of lines it kept (a
     # finding on such a line may then be one column early)
-    result.new_text = fixed.text
-    result.remaining = fixed.findings
+    result.new_text = new_text
+    result.remaining = source.locate(fixed.findings, fixed.text)
     result.initialises = f"{result.seeder_alias}.init(" in fixed.text or (
         result.initialises and not any(f.code == "SEED005" for f in result.findings)
     )
@@ -170,34 +189,29 @@ def process_file(
     display: str | None = None,
     project: ProjectView | None = None,
 ) -> FileResult:
-    """Analyse one file (or ``data`` read from stdin, reported as ``display``), and fix
-    it when ``fix``: the unit of work for ``-j``. Notebooks go to
-    :mod:`seedmigrate.notebooks`. ``project``: the file's view of its project.
+    """Analyse one source (or ``data`` read from stdin, reported as ``display``), and
+    fix it when ``fix``: the unit of work for ``-j``. ``project``: the file's view of
+    its project.
 
     An unexpected exception becomes a SEED000 error for this file alone: the other
     files are still processed and no traceback reaches the user.
     """
     name = display or str(path)
     try:
-        if path.suffix == ".ipynb":
-            from seedmigrate.notebooks import process_notebook
-
-            return process_notebook(path, config, fix, force, data=data, display=display)
         result = analyse_file(
             path, config, data=data, display=display, force=force, project=project
         )
         if fix:
             result = fix_file(result, config, project)
         result.tree = None  # large, and never needed past this point
+        result.analysed = []
         return result
     except RecursionError:
         return error_result(name, "too deeply nested to analyse, file left unchanged")
     except Exception as exc:  # noqa: BLE001 - reported, never swallowed silently
-        result = FileResult(name)
-        result.error = _error(
+        return error_result(
             name, f"internal error, file left unchanged: {type(exc).__name__}: {exc}"
         )
-        return result
 
 
 def content_digest(data: bytes) -> str:
@@ -219,9 +233,7 @@ def check_file(
     try:
         data = read_bytes(path)
     except SourceError as exc:
-        result = FileResult(name)
-        result.error = _error(name, exc.message, exc.line, exc.column)
-        return result
+        return error_result(name, exc.message, exc.line, exc.column)
     result = process_file(path, config, False, force, data=data, display=name, project=project)
     if result.error is not None and result.error.message.startswith("internal error"):
         return result  # never cached: the next run tries again

@@ -39,6 +39,27 @@ def test_check_exit_codes(tmp_path):
     assert run_cli_inprocess("check", ".", "--exit-zero", cwd=tmp_path).returncode == 0
 
 
+WITHHELD = (
+    "import torch\n\ndef load():\n    return 3\n\ndef main(cond):\n    if cond:\n"
+    "        seed = load()\n        torch.manual_seed(seed)\n    for epoch in range(2):\n"
+    "        torch.rand(1)\n\nmain(True)\n"
+)
+
+
+def test_a_withheld_fix_exits_1_for_a_file_and_for_stdin_alike(tmp_path):
+    """``apply`` that withholds a fix (SEED022) did not do all it was asked: exit 1."""
+    path = write(tmp_path, "t.py", WITHHELD)
+    result = run_cli_inprocess("apply", "t.py", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "SEED022" in result.stdout
+    assert path.read_text() == WITHHELD
+    assert run_cli_inprocess("apply", "--exit-zero", "t.py", cwd=tmp_path).returncode == 0
+    piped = run_cli("apply", "-", "--stdin-filename", "t.py", stdin=WITHHELD, cwd=tmp_path)
+    assert piped.returncode == 1, piped.stderr
+    assert piped.stdout == WITHHELD
+    assert "t.py:" in piped.stderr and "SEED022" in piped.stderr
+
+
 def test_check_json_has_the_contract_fields(tmp_path):
     write(tmp_path, "train.py", TRAIN)
     result = run_cli_inprocess("check", "train.py", "--output-format", "json", cwd=tmp_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import pytest
@@ -96,6 +97,30 @@ def test_apply_stdin_diff(tmp_path):
     out = run_cli("apply", "--diff", "-", "--stdin-filename", "t.py", stdin=SCRIPT, cwd=tmp_path)
     assert out.returncode == 1
     assert out.stdout.startswith("--- a/t.py\n+++ b/t.py\n")
+
+
+def test_apply_stdin_reports_to_stderr_in_every_format(tmp_path):
+    member = SCRIPT + "g = torch.Generator()\n"
+    out = run_cli("apply", "-", "--output-format", "json", stdin=member, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("import torch\n")
+    report = out.stderr[: out.stderr.rindex("]") + 1]
+    assert [f["code"] for f in json.loads(report)] == ["SEED013"]
+    out = run_cli("apply", "-", "--summary", "markdown", stdin=member, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "seeder.init(" in out.stdout
+    assert "## Deterministic seeding migration" in out.stderr
+    assert "`-:9` SEED013" in out.stderr
+
+
+def test_apply_stdin_that_its_encoding_cannot_hold_is_passed_through(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.seedmigrate]\nruntime = "s\u00e9eder"\n')
+    source = "# coding: ascii\n" + SCRIPT
+    out = run_cli("apply", "-", "--stdin-filename", "a.py", stdin=source, cwd=tmp_path)
+    assert out.returncode == 2
+    assert out.stdout == source
+    assert "a.py:1:1: SEED000 fix not applied, file left unchanged:" in out.stderr
+    assert "cannot be encoded as ascii" in out.stderr
 
 
 @pytest.mark.parametrize("extra", [["x.py"], ["--interactive"]])

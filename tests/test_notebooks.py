@@ -247,3 +247,35 @@ def test_many_notebooks_with_a_process_pool(tmp_path):
     for i in range(9):
         cell = nbformat.read(str(tmp_path / f"n{i}.ipynb"), as_version=4).cells[0]
         assert "seeder.init(master_seed=0)" in cell.source
+
+
+def test_cached_findings_keep_their_cell(tmp_path):
+    _write(tmp_path / "a.ipynb", _notebook(new_code_cell("import torch\ntorch.manual_seed(0)")))
+    args = ("check", "--output-format", "github", "a.ipynb")
+    first = run_cli_inprocess(*args, cwd=tmp_path)
+    assert (tmp_path / ".seedmigrate_cache").is_dir()
+    again = run_cli_inprocess(*args, cwd=tmp_path)  # served from the cache
+    assert again.stdout == first.stdout
+    assert "::warning file=a.ipynb,title=SEED001::cell_1:2:1:" in again.stdout
+
+
+def test_findings_carry_the_cell_and_the_notebook_path(tmp_path):
+    from seedmigrate.config import Config
+    from seedmigrate.pipeline import process_file
+
+    path = tmp_path / "a.ipynb"
+    _write(path, _notebook(new_markdown_cell("x"), new_code_cell("import random\nrandom.seed(0)")))
+    result = process_file(path, Config(), False, True)
+    (finding,) = [f for f in result.findings if f.code == "SEED001"]
+    assert (finding.path, finding.cell, finding.line) == (str(path), 2, 2)
+    assert finding.where == f"{path}:cell_2"
+    assert finding.to_dict()["path"] == f"{path}:cell_2"
+
+
+def test_the_notebook_adapter_does_not_import_the_pipeline():
+    import subprocess
+    import sys
+
+    code = "import sys, seedmigrate.notebooks; print('seedmigrate.pipeline' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

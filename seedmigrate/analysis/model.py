@@ -7,7 +7,7 @@ so a fix finds its node by position alone, without resolving any name again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 Pos = tuple[int, int]
 
@@ -41,7 +41,12 @@ class Edit:
 
 @dataclass(frozen=True)
 class Finding:
-    """A rule violation at a location; ``edits`` fix it when ``fixable``."""
+    """A rule violation at a location; ``edits`` fix it when ``fixable``.
+
+    ``path`` is the file; in a notebook, ``cell`` is the cell's number (1-based,
+    markdown cells counted, as seen scrolling the notebook) and ``line``/``column``
+    count inside that cell.
+    """
 
     code: str
     message: str
@@ -52,25 +57,21 @@ class Finding:
     fixable: bool
     edits: tuple[Edit, ...] = field(default=(), compare=False, repr=False)
     path: str = ""
+    cell: int | None = None
+
+    @property
+    def where(self) -> str:
+        """The path as reports show it: ``nb.ipynb:cell_3`` inside a notebook cell."""
+        return self.path if self.cell is None else f"{self.path}:cell_{self.cell}"
 
     def with_path(self, path: str) -> Finding:
         """The same finding attributed to ``path``."""
-        return Finding(
-            self.code,
-            self.message,
-            self.line,
-            self.column,
-            self.end_line,
-            self.end_column,
-            self.fixable,
-            self.edits,
-            path,
-        )
+        return replace(self, path=path)
 
     def to_dict(self) -> dict[str, object]:
         """The JSON form (``--output-format json``)."""
         return {
-            "path": self.path,
+            "path": self.where,
             "line": self.line,
             "column": self.column,
             "end_line": self.end_line,

@@ -13,14 +13,6 @@ from typing import TextIO
 from seedmigrate.analysis.model import Finding
 
 
-def split_cell(path: str) -> tuple[str, str | None]:
-    """``("nb.ipynb", "cell_3")`` for a notebook finding's path, ``(path, None)`` otherwise."""
-    head, sep, tail = path.rpartition(":")
-    if sep and tail.startswith("cell_") and tail[5:].isdigit() and head.endswith(".ipynb"):
-        return head, tail
-    return path, None
-
-
 def _escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
@@ -32,20 +24,19 @@ def _escape_property(text: str) -> str:
 def format_annotation(finding: Finding) -> str:
     """One workflow command line (without the newline) for ``finding``."""
     level = "warning" if finding.fixable else "error"
-    file, cell = split_cell(finding.path)
     message = finding.message
     if finding.fixable:
         message += " (fixable with `seedmigrate apply`)"
-    if cell is None:
+    if finding.cell is None:
         properties = (
-            f"file={_escape_property(file)},line={finding.line},col={finding.column},"
+            f"file={_escape_property(finding.path)},line={finding.line},col={finding.column},"
             f"endLine={finding.end_line},endColumn={finding.end_column},"
         )
     else:
         # a notebook's lines are counted inside its cells, not in the .ipynb file that
         # GitHub shows: annotate the file and say where in the message
-        properties = f"file={_escape_property(file)},"
-        message = f"{cell}:{finding.line}:{finding.column}: {message}"
+        properties = f"file={_escape_property(finding.path)},"
+        message = f"cell_{finding.cell}:{finding.line}:{finding.column}: {message}"
     return f"::{level} {properties}title={_escape_property(finding.code)}::{_escape_data(message)}"
 
 

@@ -14,20 +14,19 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
 from seedmigrate import __version__
 from seedmigrate.analysis.model import Finding
-from seedmigrate.output.github import split_cell
+
+if TYPE_CHECKING:
+    from seedmigrate.sources import Source
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
-
-#: ``finding -> (path, text before, text after)`` of the file, or ``None`` without a fix.
-FixTexts = Callable[[Finding], "tuple[str, str, str] | None"]
 
 _LINES = re.compile(r"[^\n]*\n|[^\n]+")
 
@@ -109,10 +108,25 @@ def _rules() -> list[dict[str, Any]]:
     ]
 
 
-def _result(finding: Finding, rule_index: dict[str, int], fix: FixTexts | None) -> dict:
-    file, cell = split_cell(finding.path)
+def fixed_texts(finding: Finding, source: Source) -> tuple[str, str] | None:
+    """The whole file's text before and after ``finding``'s own edits (for a
+    notebook, its JSON), or ``None`` when they cannot be applied on their own."""
+    from seedmigrate.files import SourceError
+    from seedmigrate.transforms import FixError, apply_edits
+
+    if not finding.edits:
+        return None
+    try:
+        fixed = source.text_of(apply_edits(source.code, finding.edits))
+        return source.file_text(source.text), source.file_text(fixed)
+    except (FixError, SourceError, RecursionError):  # RecursionError: too deep for libcst
+        return None
+
+
+def _result(finding: Finding, rule_index: dict[str, int], sources: Mapping[str, Source]) -> dict:
+    cell = finding.cell
     message = finding.message
-    location: dict[str, Any] = {"artifactLocation": artifact_location(file)}
+    location: dict[str, Any] = {"artifactLocation": artifact_location(finding.path)}
     result: dict[str, Any] = {
         "ruleId": finding.code,
         "level": "warning" if finding.fixable else "error",
@@ -128,32 +142,39 @@ def _result(finding: Finding, rule_index: dict[str, int], fix: FixTexts | None) 
         }
     else:
         # SARIF has no notion of notebook cells: say where in the message
-        message = f"{cell}:{finding.line}:{finding.column}: {message}"
+        message = f"cell_{cell}:{finding.line}:{finding.column}: {message}"
         result["properties"] = {
-            "cell": int(cell[5:]),
+            "cell": cell,
             "cellLine": finding.line,
             "cellColumn": finding.column,
         }
     result["message"] = {"text": message}
     result["locations"] = [{"physicalLocation": location}]
-    texts = fix(finding) if fix is not None and finding.fixable else None
+    source = sources.get(finding.path) if finding.fixable else None
+    texts = fixed_texts(finding, source) if source is not None else None
     if texts is not None:
-        path, before, after = texts
+        before, after = texts
         changes = replacements(before, after)
         if changes:
             result["fixes"] = [
                 {
                     "description": {"text": f"seedmigrate apply: {finding.code}"},
                     "artifactChanges": [
-                        {"artifactLocation": artifact_location(path), "replacements": changes}
+                        {
+                            "artifactLocation": artifact_location(finding.path),
+                            "replacements": changes,
+                        }
                     ],
                 }
             ]
     return result
 
 
-def sarif_log(findings: Sequence[Finding], fix: FixTexts | None = None) -> dict[str, Any]:
-    """The SARIF log as a JSON-ready dict."""
+def sarif_log(
+    findings: Sequence[Finding], sources: Mapping[str, Source] | None = None
+) -> dict[str, Any]:
+    """The SARIF log as a JSON-ready dict; a fixable finding in one of ``sources`` (by
+    path) carries its fix."""
     rules = _rules()
     rule_index = {rule["id"]: i for i, rule in enumerate(rules)}
     return {
@@ -171,13 +192,15 @@ def sarif_log(findings: Sequence[Finding], fix: FixTexts | None = None) -> dict[
                 },
                 "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().as_uri() + "/"}},
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(f, rule_index, fix) for f in findings],
+                "results": [_result(f, rule_index, sources or {}) for f in findings],
             }
         ],
     }
 
 
-def write_sarif(findings: Sequence[Finding], stream: TextIO, fix: FixTexts | None = None) -> None:
-    """Write the SARIF log; ``fix`` gives a fixable finding's file text before/after."""
-    json.dump(sarif_log(findings, fix), stream, indent=2, ensure_ascii=False)
+def write_sarif(
+    findings: Sequence[Finding], stream: TextIO, sources: Mapping[str, Source] | None = None
+) -> None:
+    """Write the SARIF log; ``sources`` (by path) are the files read, for the fixes."""
+    json.dump(sarif_log(findings, sources), stream, indent=2, ensure_ascii=False)
     stream.write("\n")

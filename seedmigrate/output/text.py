@@ -13,7 +13,9 @@ from seedmigrate.analysis.model import Finding
 def format_finding(finding: Finding) -> str:
     """``path:line:col: CODE message [*]`` (``[*]``: ``apply`` fixes it), like ruff."""
     mark = " [*]" if finding.fixable else ""
-    return f"{finding.path}:{finding.line}:{finding.column}: {finding.code} {finding.message}{mark}"
+    return (
+        f"{finding.where}:{finding.line}:{finding.column}: {finding.code} {finding.message}{mark}"
+    )
 
 
 def _console(stream: TextIO):
@@ -36,7 +38,7 @@ def write_findings(findings: Sequence[Finding], stream: TextIO, color: bool | No
         mark = " [cyan][*][/cyan]" if f.fixable else ""
         style = "bold yellow" if f.fixable else "bold red"  # red: a human must act
         console.print(
-            f"[bold]{escape(f.path)}[/bold]:{f.line}:{f.column}: "
+            f"[bold]{escape(f.where)}[/bold]:{f.line}:{f.column}: "
             f"[{style}]{f.code}[/{style}] {escape(f.message)}{mark}"
         )
 
