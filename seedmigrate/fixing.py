@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import ast
 import re
-import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from seedmigrate.analysis import analyse_tree
+from seedmigrate.analysis.context import parse
 from seedmigrate.analysis.model import Finding
 from seedmigrate.config import Config
 from seedmigrate.guarantees import GUARANTEES, Violation, check, facts_for
@@ -48,13 +48,6 @@ class Fixed:
     text: str
     findings: list[Finding]  # the final analysis, withheld fixes reported as SEED022
     withheld: list[tuple[Finding, Violation]] = field(default_factory=list)
-
-
-def parse(text: str, path: str) -> ast.Module:
-    """``ast.parse`` without the warnings (invalid escapes...) that are not ours."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return ast.parse(text, filename=path)
 
 
 def fix_text(
@@ -236,17 +229,14 @@ def _report(
             where = "" if reason.in_original else f" at line {reason.line}"
             why = f"({reason.guarantee}) {GUARANTEES[reason.guarantee]}: {reason.message}{where}"
         report.append(
-            Finding(
-                "SEED022",
-                f"{finding.code} fix not applied, it would break guarantee {why}. "
+            replace(
+                finding,
+                code="SEED022",
+                message=f"{finding.code} fix not applied, it would break guarantee {why}. "
                 f"{finding.code}: {finding.message}",
-                finding.line,
-                finding.column,
-                finding.end_line,
-                finding.end_column,
-                False,
-                (),
-                path,
+                fixable=False,
+                edits=(),
+                path=path,
             )
         )
     return report

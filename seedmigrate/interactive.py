@@ -188,8 +188,8 @@ class HunkReviewer:
         """Findings on ``text``; ``SyntaxError`` if it is not valid Python, or if it
         uses a name that only an import in a hunk left out would bind."""
         from seedmigrate.analysis import analyse_tree
+        from seedmigrate.analysis.context import parse
         from seedmigrate.files import SourceError
-        from seedmigrate.fixing import parse
 
         source = result.source
         try:

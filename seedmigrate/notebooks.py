@@ -39,9 +39,9 @@ from keyword import iskeyword
 from pathlib import Path
 from typing import Any, ClassVar
 
+from seedmigrate.analysis.context import parse
 from seedmigrate.analysis.model import Finding
 from seedmigrate.files import SourceError
-from seedmigrate.fixing import parse
 
 #: Cell magics whose body is Python: only their first line is masked.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "pypy"})

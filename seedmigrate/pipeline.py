@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seedmigrate.analysis import analyse_facts, make_facts, might_need_analysis
+from seedmigrate.analysis.context import parse
 from seedmigrate.analysis.model import Finding
 from seedmigrate.config import Config
 from seedmigrate.files import SourceError, read_bytes
-from seedmigrate.fixing import parse
 from seedmigrate.sources import Source, open_source
 
 if TYPE_CHECKING:

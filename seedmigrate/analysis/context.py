@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from collections.abc import Iterator
 from functools import cached_property
 
@@ -59,6 +60,13 @@ TORCH_ROOTS = frozenset(
 )
 #: Lightning Trainer users get ``seeder_runtime.lightning`` (torch API + SeederCallback).
 LIGHTNING_ROOTS = frozenset({"lightning", "pytorch_lightning"})
+
+
+def parse(text: str, path: str = "<unknown>") -> ast.Module:
+    """``ast.parse`` without the warnings (invalid escapes...) that are not ours."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text, filename=path)
 
 
 #: Characters ``str.splitlines`` breaks on but Python's tokenizer does not (form feed...).

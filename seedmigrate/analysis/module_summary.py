@@ -1330,9 +1330,7 @@ def summarise_module(text: str, tree: ast.Module | None = None) -> ModuleSummary
     ``ValueError`` from parsing propagate.
     """
     if tree is None:
-        import warnings
+        from seedmigrate.analysis.context import parse
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
+        tree = parse(text)
     return _Summariser(text).run(tree)
