@@ -366,8 +366,8 @@ def run_check(args: argparse.Namespace) -> int:
         # SARIF carries each fix's replacement text, so it needs the sources: no cache
         setup = _project(args, config, cache=False)
         jobs = _jobs(args.jobs, len(files))
-        results = list(_process(files, config, False, jobs, explicit, setup))
-        return _report_check(args, len(files), unreadable + results)
+        processed = list(_process(files, config, False, jobs, explicit, setup))
+        return _report_check(args, len(files), unreadable + processed)
     forced = [path in explicit for path in files]
     cache = None if cache_disabled(args.no_cache) else CheckCache.open(config)
     project = None
@@ -495,7 +495,7 @@ def _apply(
             except _NotWritten as exc:
                 result = _not_written(result, str(exc))
                 output = stdin
-        if stdin is not None and not args.diff:
+        if stdin is not None and output is not None and not args.diff:
             sys.stdout.flush()
             sys.stdout.buffer.write(output)
             sys.stdout.buffer.flush()

@@ -52,7 +52,7 @@ class Hunk:
 
     def lines(self, before: Sequence[str], after: Sequence[str]) -> list[str]:
         """The hunk body: ``' '``, ``'-'`` and ``'+'`` lines, without line endings."""
-        out = []
+        out: list[str] = []
         for tag, i1, i2, j1, j2 in self.opcodes:
             if tag == "equal":
                 out.extend(" " + line.rstrip("\r\n") for line in before[i1:i2])

@@ -23,11 +23,21 @@ class Source(Protocol):
     """One source as read. A method that cannot do its job raises
     :class:`~seedmigrate.files.SourceError` with a message for the user."""
 
-    path: Path
-    #: The bytes as read: an unchanged source is written back as these, never re-encoded.
-    raw: bytes
-    #: What the user calls it in messages: ``file`` or ``notebook``.
-    kind: str
+    @property
+    def path(self) -> Path:
+        """The file it was read from (``-`` for stdin)."""
+        ...
+
+    @property
+    def raw(self) -> bytes:
+        """The bytes as read: an unchanged source is written back as these, never
+        re-encoded."""
+        ...
+
+    @property
+    def kind(self) -> str:
+        """What the user calls it in messages: ``file`` or ``notebook``."""
+        ...
 
     @property
     def code(self) -> str:

@@ -64,8 +64,8 @@ def markdown_summary(results: Sequence, *, applied: bool = True) -> str:
         if follow_ups:
             lines.append("\nTo do by hand:\n\n")
             for finding in follow_ups:
-                rule = RULES_BY_CODE.get(finding.code)
-                fix = f" Fix: {rule.fix}" if rule is not None else ""
+                known = RULES_BY_CODE.get(finding.code)
+                fix = f" Fix: {known.fix}" if known is not None else ""
                 lines.append(
                     f"- [ ] `{_location(finding)}` {finding.code} {finding.message}.{fix}\n"
                 )
