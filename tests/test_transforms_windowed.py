@@ -30,8 +30,8 @@ def test_a_long_file_is_rewritten_piecewise(monkeypatch):
     monkeypatch.setattr(
         transforms.cst, "parse_module", lambda text: parsed.append(len(text)) or real(text)
     )
-    from seedmigrate.analysis import analyse_source
     from seedmigrate.config import Config
+    from seedmigrate.engine import analyse_source
     from seedmigrate.fixing import fix_text
 
     fixed = fix_text(source, analyse_source(source), Config(), "big.py")

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from seedmigrate.analysis.tokens import Tokens
+
 if TYPE_CHECKING:
     from seedmigrate.analysis import FileFacts
     from seedmigrate.analysis.model import Finding
@@ -28,6 +30,10 @@ class Rule:
     fix: str
     fixable: bool
     check: Callable[[FileFacts], Iterable[Finding]] = field(repr=False, compare=False)
+    #: What a file must contain for the rule to fire on it (see ``analysis.tokens``): any
+    #: one alternative, all tokens of it. A necessary condition, never a sufficient one:
+    #: ``tests/test_prefilter.py`` proves it. ``NEVER`` for rules the pipeline reports.
+    tokens: Tokens = field(repr=False, compare=False)
     examples: tuple[tuple[str, str], ...] = ()
     invalid: tuple[str, ...] = ()
     valid: tuple[str, ...] = ()

@@ -42,6 +42,8 @@ RULE = Rule(
     ),
     fixable=True,
     check=check,
+    # every SEEDING_FUNCTIONS name ends in ...seed...
+    tokens=(("seed",),),
     examples=(
         (
             "import numpy as np\nimport torch\n\nnp.random.seed(0)\ntorch.manual_seed(0)\n"

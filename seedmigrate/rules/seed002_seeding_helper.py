@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.tokens import SEED
 from seedmigrate.rules.base import Rule
 
 
@@ -61,6 +62,7 @@ RULE = Rule(
     ),
     fixable=True,
     check=check,
+    tokens=((SEED,),),
     examples=(
         (
             "import random\n\nimport numpy as np\n\n\ndef set_seed(seed):\n"

@@ -9,6 +9,7 @@ from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.entry import SEED_HELP, block_of
 from seedmigrate.analysis.migration import has_init, init_plan, is_entry_script
 from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.tokens import TRAINS, each_with
 from seedmigrate.rules.base import Rule
 
 
@@ -79,6 +80,7 @@ RULE = Rule(
     ),
     fixable=True,
     check=check,
+    tokens=each_with(TRAINS, "ArgumentParser"),
     examples=(
         (
             "import argparse\n\nimport torch\n\nparser = argparse.ArgumentParser()\n"

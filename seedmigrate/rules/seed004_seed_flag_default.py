@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.migration import has_init, init_plan
 from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.tokens import any_of
 from seedmigrate.rules.base import Rule
 
 
@@ -126,6 +127,9 @@ RULE = Rule(
     ),
     fixable=True,
     check=check,
+    # seed-flag names are string constants, which escapes or implicit concatenation
+    # can hide: keyed on the call
+    tokens=any_of("ArgumentParser", "DEFINE_", "click"),
     examples=(
         (
             "import argparse\n\nimport torch\n\nparser = argparse.ArgumentParser()\n"

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.migration import has_init, init_plan
 from seedmigrate.analysis.model import Finding
+from seedmigrate.analysis.tokens import TRAINS
 from seedmigrate.rules.base import Rule
 
 
@@ -50,6 +51,7 @@ RULE = Rule(
     ),
     fixable=True,
     check=check,
+    tokens=TRAINS,
     examples=(
         (
             "import argparse\n\nimport torch\n\n\ndef main():\n"

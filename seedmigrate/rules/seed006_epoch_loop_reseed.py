@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.migration import unserved_reason
 from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.tokens import EP_LOOP, EPOCH, ML_ROOTS, TRAINING_STEP, each_with
 from seedmigrate.rules.base import Rule
 
 
@@ -94,6 +95,7 @@ RULE = Rule(
     ),
     fixable=True,
     check=check,
+    tokens=each_with(((EPOCH,), (EP_LOOP,), *TRAINING_STEP), *ML_ROOTS),
     examples=(
         (
             "import torch\n\n\ndef train(model, start, n):\n    for epoch in range(start, n):\n"

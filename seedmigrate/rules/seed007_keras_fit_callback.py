@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.migration import unserved_reason
 from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.tokens import TRAINS
 from seedmigrate.rules.base import Rule
 
 
@@ -61,6 +62,8 @@ RULE = Rule(
     ),
     fixable=True,
     check=check,
+    # Keras fit in a TF file
+    tokens=TRAINS[3:5],
     examples=(
         (
             "import tensorflow as tf\n\nmodel.fit(x, y, epochs=2, callbacks=[cb])\n",

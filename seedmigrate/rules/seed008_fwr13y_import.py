@@ -69,6 +69,7 @@ RULE = Rule(
     ),
     fixable=True,
     check=check,
+    tokens=(("seeder",),),
     examples=(
         (
             "import fwr13y.seeder.pyt as seeder\n\nseeder.init(master_seed=1, ngpus=1, "

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.tokens import SEED
 from seedmigrate.rules.base import Rule
 
 
@@ -44,6 +45,7 @@ RULE = Rule(
     ),
     fixable=True,
     check=check,
+    tokens=((SEED,),),
     examples=(
         (
             "import random\n\nimport torch\n\n\ndef main(opt):\n"

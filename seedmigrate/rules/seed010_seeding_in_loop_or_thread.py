@@ -39,6 +39,7 @@ RULE = Rule(
     ),
     fixable=False,
     check=check,
+    tokens=(("seed",),),
     invalid=(
         "import torch\nfor epoch in range(3):\n    torch.manual_seed(epoch)\n",
         "import numpy as np\ndef worker_init_fn(wid):\n    np.random.seed(wid)\n",

@@ -35,6 +35,7 @@ RULE = Rule(
     ),
     fixable=False,
     check=check,
+    tokens=(("seed",),),
     invalid=("import torch\ng = torch.manual_seed(0)\n",),
     valid=("import torch\ntorch.manual_seed(0)\n",),
 )

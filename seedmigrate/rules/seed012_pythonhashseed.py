@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.model import Finding
+from seedmigrate.analysis.tokens import HASHSEED, any_of, both
 from seedmigrate.rules.base import Rule
 
 
@@ -53,6 +54,7 @@ RULE = Rule(
     fix="Export PYTHONHASHSEED in the job script or launcher (`PYTHONHASHSEED=0 python train.py`).",
     fixable=False,
     check=check,
+    tokens=both(any_of("environ", "putenv"), HASHSEED),
     invalid=(
         "import os\nos.environ['PYTHONHASHSEED'] = str(0)\n",
         "import os\nos.environ.setdefault('PYTHONHASHSEED', '0')\n",

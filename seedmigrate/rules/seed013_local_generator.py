@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.model import Finding
+from seedmigrate.analysis.tokens import GENERATOR_USE, RANDOM_USE, each_with
 from seedmigrate.rules.base import Rule
 
 #: Constructor -> the registration that reseeds an instance ``{g}`` on every reseed.
@@ -84,6 +85,11 @@ RULE = Rule(
     ),
     fixable=False,
     check=check,
+    tokens=(
+        ("Random", RANDOM_USE),
+        ("default_rng",),
+        *each_with(each_with((("Generator",),), "numpy", "torch", "tensorflow"), GENERATOR_USE),
+    ),
     invalid=(
         "import numpy as np\nrng = np.random.default_rng(0)\n",
         "import torch\ng = torch.Generator()\n",

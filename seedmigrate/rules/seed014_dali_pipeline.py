@@ -47,6 +47,7 @@ RULE = Rule(
     ),
     fixable=False,
     check=check,
+    tokens=(("dali",),),
     invalid=(
         "from nvidia.dali import pipeline_def\n\n@pipeline_def\ndef pipe():\n    return 1\n",
         "from nvidia.dali.pipeline import Pipeline\np = Pipeline(batch_size=8, num_threads=2,"

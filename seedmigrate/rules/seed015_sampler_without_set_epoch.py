@@ -41,6 +41,7 @@ RULE = Rule(
     fix="Add `sampler.set_epoch(epoch)` at the start of each epoch.",
     fixable=False,
     check=check,
+    tokens=(("DistributedSampler",),),
     invalid=(
         "from torch.utils.data import DistributedSampler\ns = DistributedSampler(ds)\n"
         "for epoch in range(3):\n    pass\n",

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.model import Finding
+from seedmigrate.analysis.tokens import EPOCH, each_with
 from seedmigrate.rules.base import Rule
 
 _PROGRESS = ("epoch", "step", "iter")
@@ -66,6 +67,7 @@ RULE = Rule(
     ),
     fixable=False,
     check=check,
+    tokens=each_with(((EPOCH,),), "save", "Checkpoint"),
     invalid=(
         "import torch\nfor epoch in range(3):\n    torch.save({'model': m.state_dict()}, 'c.pt')\n",
         "import torch\nfor epoch in range(3):\n    torch.save(model.state_dict(), 'm.pth')\n",

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.migration import has_init
 from seedmigrate.analysis.model import Finding
+from seedmigrate.analysis.tokens import TRAINS
 from seedmigrate.rules.base import Rule
 
 
@@ -37,6 +38,7 @@ RULE = Rule(
     ),
     fixable=False,
     check=check,
+    tokens=TRAINS,
     invalid=(
         "from transformers import HfArgumentParser, set_seed\n"
         "parser = HfArgumentParser((TrainingArguments,))\nset_seed(1)\n",

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.migration import has_init, seed_dest, serves, will_have_init
 from seedmigrate.analysis.model import Finding
+from seedmigrate.analysis.tokens import SEED
 from seedmigrate.rules.base import Rule
 
 
@@ -63,6 +64,8 @@ RULE = Rule(
     ),
     fixable=False,
     check=check,
+    # tests a seed flag (SEED_NAME, caseless)
+    tokens=((SEED,),),
     invalid=(
         "import argparse\nimport torch\np = argparse.ArgumentParser()\n"
         "p.add_argument('--seed', type=int)\nargs = p.parse_args()\n"

@@ -10,6 +10,7 @@ from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.context import SEEDING_FUNCTIONS
 from seedmigrate.analysis.crossmodule import UNSEEABLE
 from seedmigrate.analysis.model import Finding
+from seedmigrate.analysis.tokens import SEED
 from seedmigrate.rules.base import Rule
 
 #: Names of hand-written seeding helpers: set_seed, seed_everything, random_seed,
@@ -71,6 +72,8 @@ RULE = Rule(
     ),
     fixable=False,
     check=check,
+    # every helper name it knows contains "seed"
+    tokens=((SEED,),),
     invalid=(
         "from utils import set_seed\nset_seed(args.seed)\n",
         "from timm.utils import *\nrandom_seed(args.seed, 0)\n",

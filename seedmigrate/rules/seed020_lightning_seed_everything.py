@@ -16,6 +16,7 @@ from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.context import LIGHTNING_ROOTS
 from seedmigrate.analysis.migration import unserved_reason
 from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.tokens import SEED
 from seedmigrate.rules.base import Rule
 
 CALLBACK = "SeederCallback"
@@ -136,6 +137,7 @@ RULE = Rule(
     ),
     fixable=True,
     check=check,
+    tokens=((SEED, "lightning"),),
     examples=(
         (
             "import lightning as L\n\nL.seed_everything(42)\n"

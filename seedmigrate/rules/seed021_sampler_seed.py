@@ -54,6 +54,8 @@ RULE = Rule(
     ),
     fixable=True,
     check=check,
+    # seed_everything or seeder, in a Lightning file
+    tokens=(("DistributedSampler",),),
     examples=(
         (
             "import argparse\n\nimport torch.distributed as dist\n"
