@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.model import Edit, Finding
@@ -65,16 +66,70 @@ RULE = Rule(
     tokens=((SEED,),),
     examples=(
         (
-            "import random\n\nimport numpy as np\n\n\ndef set_seed(seed):\n"
-            '    """Seed everything."""\n    random.seed(seed)\n    np.random.seed(seed)\n\n\n'
-            "def main():\n    set_seed(42)\n    return np.random.rand() + random.random()\n",
-            "import random\n\nimport numpy as np\n\n\n"
-            "def main():\n    return np.random.rand() + random.random()\n",
+            dedent(
+                '''\
+                import random
+
+                import numpy as np
+
+
+                def set_seed(seed):
+                    """Seed everything."""
+                    random.seed(seed)
+                    np.random.seed(seed)
+
+
+                def main():
+                    set_seed(42)
+                    return np.random.rand() + random.random()
+                '''
+            ),
+            dedent(
+                """\
+                import random
+
+                import numpy as np
+
+
+                def main():
+                    return np.random.rand() + random.random()
+                """
+            ),
         ),
     ),
-    invalid=("import torch\n\ndef fix_seed(s):\n    torch.manual_seed(s)\n\nfix_seed(1)\n",),
+    invalid=(
+        dedent(
+            """\
+            import torch
+
+            def fix_seed(s):
+                torch.manual_seed(s)
+
+            fix_seed(1)
+            """
+        ),
+    ),
     valid=(
-        "import torch\n\ndef set_seed(s):\n    torch.manual_seed(s)\n    return s\n\nset_seed(1)\n",
-        "import torch\n\ndef set_seed(s):\n    torch.manual_seed(s)\n\nx = set_seed(1)\n",
+        dedent(
+            """\
+            import torch
+
+            def set_seed(s):
+                torch.manual_seed(s)
+                return s
+
+            set_seed(1)
+            """
+        ),
+        dedent(
+            """\
+            import torch
+
+            def set_seed(s):
+                torch.manual_seed(s)
+
+            x = set_seed(1)
+            """
+        ),
     ),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.model import Edit, Finding
@@ -72,10 +73,20 @@ RULE = Rule(
     tokens=(("seeder",),),
     examples=(
         (
-            "import fwr13y.seeder.pyt as seeder\n\nseeder.init(master_seed=1, ngpus=1, "
-            "local_rank=0)\n",
-            "import seeder_runtime.torch as seeder\n\nseeder.init(master_seed=1, ngpus=1, "
-            "local_rank=0)\n",
+            dedent(
+                """\
+                import fwr13y.seeder.pyt as seeder
+
+                seeder.init(master_seed=1, ngpus=1, local_rank=0)
+                """
+            ),
+            dedent(
+                """\
+                import seeder_runtime.torch as seeder
+
+                seeder.init(master_seed=1, ngpus=1, local_rank=0)
+                """
+            ),
         ),
         (
             "from fwr13y.seeder import tf as seeder\n",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.model import Finding
@@ -56,8 +57,25 @@ RULE = Rule(
     check=check,
     tokens=both(any_of("environ", "putenv"), HASHSEED),
     invalid=(
-        "import os\nos.environ['PYTHONHASHSEED'] = str(0)\n",
-        "import os\nos.environ.setdefault('PYTHONHASHSEED', '0')\n",
+        dedent(
+            """\
+            import os
+            os.environ['PYTHONHASHSEED'] = str(0)
+            """
+        ),
+        dedent(
+            """\
+            import os
+            os.environ.setdefault('PYTHONHASHSEED', '0')
+            """
+        ),
     ),
-    valid=("import os\nos.environ['CUDA_VISIBLE_DEVICES'] = '0'\n",),
+    valid=(
+        dedent(
+            """\
+            import os
+            os.environ['CUDA_VISIBLE_DEVICES'] = '0'
+            """
+        ),
+    ),
 )

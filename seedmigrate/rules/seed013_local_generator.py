@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.model import Finding
@@ -91,12 +92,33 @@ RULE = Rule(
         *each_with(each_with((("Generator",),), "numpy", "torch", "tensorflow"), GENERATOR_USE),
     ),
     invalid=(
-        "import numpy as np\nrng = np.random.default_rng(0)\n",
-        "import torch\ng = torch.Generator()\n",
-        "import random\nr = random.Random(4)\n",
+        dedent(
+            """\
+            import numpy as np
+            rng = np.random.default_rng(0)
+            """
+        ),
+        dedent(
+            """\
+            import torch
+            g = torch.Generator()
+            """
+        ),
+        dedent(
+            """\
+            import random
+            r = random.Random(4)
+            """
+        ),
     ),
     valid=(
-        "import torch\nimport seeder_runtime.torch as seeder\ng = torch.Generator()\n"
-        "seeder.register_generator(g.manual_seed)\n",
+        dedent(
+            """\
+            import torch
+            import seeder_runtime.torch as seeder
+            g = torch.Generator()
+            seeder.register_generator(g.manual_seed)
+            """
+        ),
     ),
 )

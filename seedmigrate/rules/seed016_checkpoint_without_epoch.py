@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.model import Finding
@@ -69,10 +70,28 @@ RULE = Rule(
     check=check,
     tokens=each_with(((EPOCH,),), "save", "Checkpoint"),
     invalid=(
-        "import torch\nfor epoch in range(3):\n    torch.save({'model': m.state_dict()}, 'c.pt')\n",
-        "import torch\nfor epoch in range(3):\n    torch.save(model.state_dict(), 'm.pth')\n",
+        dedent(
+            """\
+            import torch
+            for epoch in range(3):
+                torch.save({'model': m.state_dict()}, 'c.pt')
+            """
+        ),
+        dedent(
+            """\
+            import torch
+            for epoch in range(3):
+                torch.save(model.state_dict(), 'm.pth')
+            """
+        ),
     ),
     valid=(
-        "import torch\nfor epoch in range(3):\n    torch.save({'model': 1, 'epoch': epoch}, 'c')\n",
+        dedent(
+            """\
+            import torch
+            for epoch in range(3):
+                torch.save({'model': 1, 'epoch': epoch}, 'c')
+            """
+        ),
     ),
 )

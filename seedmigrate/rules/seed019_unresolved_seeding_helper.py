@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.context import SEEDING_FUNCTIONS
@@ -75,13 +76,45 @@ RULE = Rule(
     # every helper name it knows contains "seed"
     tokens=((SEED,),),
     invalid=(
-        "from utils import set_seed\nset_seed(args.seed)\n",
-        "from timm.utils import *\nrandom_seed(args.seed, 0)\n",
-        "import misc\nmisc.init_seeds(1)\n",
+        dedent(
+            """\
+            from utils import set_seed
+            set_seed(args.seed)
+            """
+        ),
+        dedent(
+            """\
+            from timm.utils import *
+            random_seed(args.seed, 0)
+            """
+        ),
+        dedent(
+            """\
+            import misc
+            misc.init_seeds(1)
+            """
+        ),
     ),
     valid=(
-        "import random\nrandom.seed(1)\n",
-        "def set_seed(s):\n    print(s)\n\nset_seed(1)\n",
-        "from utils import set_seed\nx = set_seed(1)\n",
+        dedent(
+            """\
+            import random
+            random.seed(1)
+            """
+        ),
+        dedent(
+            """\
+            def set_seed(s):
+                print(s)
+
+            set_seed(1)
+            """
+        ),
+        dedent(
+            """\
+            from utils import set_seed
+            x = set_seed(1)
+            """
+        ),
     ),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.context import SAMPLERS
@@ -58,26 +59,62 @@ RULE = Rule(
     tokens=(("DistributedSampler",),),
     examples=(
         (
-            "import argparse\n\nimport torch.distributed as dist\n"
-            "from torch.utils.data import DistributedSampler\n\n\ndef main():\n"
-            "    parser = argparse.ArgumentParser()\n    args = parser.parse_args()\n"
-            "    dist.init_process_group('gloo')\n"
-            "    sampler = DistributedSampler(dataset, shuffle=True)\n"
-            "    for epoch in range(args.epochs):\n        sampler.set_epoch(epoch)\n",
-            "import argparse\n\nimport torch.distributed as dist\n"
-            "from torch.utils.data import DistributedSampler\n"
-            "import seeder_runtime.torch as seeder\n\n\ndef main():\n"
-            "    parser = argparse.ArgumentParser()\n    args = parser.parse_args()\n"
-            "    dist.init_process_group('gloo')\n"
-            "    sampler = DistributedSampler(dataset, shuffle=True, seed=seeder.sampler_seed())\n"
-            "    for epoch in range(args.epochs):\n        sampler.set_epoch(epoch)\n",
+            dedent(
+                """\
+                import argparse
+
+                import torch.distributed as dist
+                from torch.utils.data import DistributedSampler
+
+
+                def main():
+                    parser = argparse.ArgumentParser()
+                    args = parser.parse_args()
+                    dist.init_process_group('gloo')
+                    sampler = DistributedSampler(dataset, shuffle=True)
+                    for epoch in range(args.epochs):
+                        sampler.set_epoch(epoch)
+                """
+            ),
+            dedent(
+                """\
+                import argparse
+
+                import torch.distributed as dist
+                from torch.utils.data import DistributedSampler
+                import seeder_runtime.torch as seeder
+
+
+                def main():
+                    parser = argparse.ArgumentParser()
+                    args = parser.parse_args()
+                    dist.init_process_group('gloo')
+                    sampler = DistributedSampler(dataset, shuffle=True, seed=seeder.sampler_seed())
+                    for epoch in range(args.epochs):
+                        sampler.set_epoch(epoch)
+                """
+            ),
         ),
     ),
     invalid=(),
     valid=(
-        "import torch\nfrom torch.utils.data import DistributedSampler\n"
-        "s = DistributedSampler(ds, seed=seed)\nfor epoch in range(3):\n    s.set_epoch(epoch)\n",
-        "from torch.utils.data import DistributedSampler\n\n\ndef loader(ds):\n"
-        "    return DistributedSampler(ds)\n",
+        dedent(
+            """\
+            import torch
+            from torch.utils.data import DistributedSampler
+            s = DistributedSampler(ds, seed=seed)
+            for epoch in range(3):
+                s.set_epoch(epoch)
+            """
+        ),
+        dedent(
+            """\
+            from torch.utils.data import DistributedSampler
+
+
+            def loader(ds):
+                return DistributedSampler(ds)
+            """
+        ),
     ),
 )
