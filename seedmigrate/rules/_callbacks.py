@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from seedmigrate.analysis.context import FileContext
-from seedmigrate.analysis.model import Edit
+from seedmigrate.analysis.model import Edit, EditKind
 
 
 def add_callback_edit(
@@ -19,11 +19,11 @@ def add_callback_edit(
     ``None`` for any other shape, which the rule decides about.
     """
     if isinstance(callbacks, ast.List):
-        return Edit("append_element", ctx.pos(callbacks), callback)
+        return Edit(EditKind.APPEND_ELEMENT, ctx.pos(callbacks), callback)
     if callbacks is None or (isinstance(callbacks, ast.Constant) and callbacks.value is None):
         if any(k.arg is None for k in call.keywords):
             return None
-        return Edit("set_keyword", ctx.pos(call), f"[{callback}]", name="callbacks")
+        return Edit(EditKind.SET_KEYWORD, ctx.pos(call), f"[{callback}]", name="callbacks")
     return None
 
 

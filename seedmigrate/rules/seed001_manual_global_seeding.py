@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
-from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.model import Edit, EditKind, Finding
 from seedmigrate.rules.base import Rule
 
 
@@ -22,7 +22,7 @@ def check(facts: FileFacts) -> Iterator[Finding]:
             call.call,
             f"`{call.qualname}` seeds a global RNG by hand; "
             "seeder.reseed derives its seed per task, epoch and rank",
-            (Edit("remove", facts.ctx.pos(target)),),
+            (Edit(EditKind.REMOVE, facts.ctx.pos(target)),),
         )
 
 

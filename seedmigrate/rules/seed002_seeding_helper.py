@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
-from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.model import Edit, EditKind, Finding
 from seedmigrate.analysis.tokens import SEED
 from seedmigrate.rules.base import Rule
 
@@ -15,11 +15,11 @@ from seedmigrate.rules.base import Rule
 def check(facts: FileFacts) -> Iterator[Finding]:
     seeding, ctx = facts.seeding, facts.ctx
     for name, function in seeding.removed_helpers().items():
-        edits = [Edit("remove", ctx.pos(function))]
+        edits = [Edit(EditKind.REMOVE, ctx.pos(function))]
         for call in seeding.helper_calls[name]:
             stmt = ctx.parent(call)
             assert isinstance(stmt, ast.Expr)
-            edits.append(Edit("remove", ctx.pos(seeding.removal_target(stmt))))
+            edits.append(Edit(EditKind.REMOVE, ctx.pos(seeding.removal_target(stmt))))
         calls = len(seeding.helper_calls[name])
         together = (
             f"it is removed together with its {calls} call(s)"
@@ -42,7 +42,7 @@ def check(facts: FileFacts) -> Iterator[Finding]:
             helper_call.call,
             f"`{ctx.source_of(helper_call.call.func)}(...)` only seeds global RNGs ({rngs}; "
             f"{where}: {helper.symbol.qualname}); the call goes and seeder.init takes its seed",
-            (Edit("remove", ctx.pos(seeding.removal_target(stmt))),),  # type: ignore[arg-type]
+            (Edit(EditKind.REMOVE, ctx.pos(seeding.removal_target(stmt))),),  # type: ignore[arg-type]
         )
 
 

@@ -9,7 +9,7 @@ from textwrap import dedent
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.entry import SEED_HELP, block_of
 from seedmigrate.analysis.migration import has_init, init_plan, is_entry_script
-from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.model import Edit, EditKind, Finding
 from seedmigrate.analysis.tokens import TRAINS, each_with
 from seedmigrate.rules.base import Rule
 
@@ -62,7 +62,7 @@ def check(facts: FileFacts) -> Iterator[Finding]:
         "SEED003",
         parser.create,
         f"argument parser `{parser.var}` has no --seed flag to pass a master seed",
-        (Edit("insert_after", facts.ctx.pos(anchor), code),),
+        (Edit(EditKind.INSERT_AFTER, facts.ctx.pos(anchor), code),),
     )
 
 

@@ -9,7 +9,7 @@ from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.migration import has_init, init_plan
-from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.model import Edit, EditKind, Finding
 from seedmigrate.analysis.tokens import any_of
 from seedmigrate.rules.base import Rule
 
@@ -54,22 +54,22 @@ def _check_flag(facts: FileFacts, flag, fixes: bool) -> Iterator[Finding]:
         if not _is_none(default):
             problems.append(f"defaults to `{ctx.source_of(default)}`")
             if len(call.args) > 1:
-                edits.append(Edit("set_positional", pos, "None", index=1))
+                edits.append(Edit(EditKind.SET_POSITIONAL, pos, "None", index=1))
             else:
-                edits.append(Edit("set_keyword", pos, "None", name="default"))
+                edits.append(Edit(EditKind.SET_KEYWORD, pos, "None", name="default"))
     else:
         if _keyword(call, "action") is not None:
             return  # store_const & co: not a value flag we can retype
         default = _keyword(call, "default")
         if not _is_none(default):
             problems.append(f"defaults to `{ctx.source_of(default)}`")
-            edits.append(Edit("set_keyword", pos, "None", name="default"))
+            edits.append(Edit(EditKind.SET_KEYWORD, pos, "None", name="default"))
         kind = _keyword(call, "type")
         if not (isinstance(kind, ast.Name) and kind.id == "int"):
             problems.append(
                 "is not `type=int`" if kind is None else f"has `type={ctx.source_of(kind)}`"
             )
-            edits.append(Edit("set_keyword", pos, "int", name="type"))
+            edits.append(Edit(EditKind.SET_KEYWORD, pos, "int", name="type"))
     if not problems:
         return
     message = (
@@ -92,7 +92,7 @@ def _check_flag(facts: FileFacts, flag, fixes: bool) -> Iterator[Finding]:
     ):
         new = _help_without_default(ctx.source_of(help_text), ctx.source_of(default))
         if new is not None:
-            edits.append(Edit("set_keyword", pos, new, name="help"))
+            edits.append(Edit(EditKind.SET_KEYWORD, pos, new, name="help"))
     yield ctx.finding("SEED004", call, message, edits)
 
 

@@ -8,7 +8,7 @@ from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.migration import unserved_reason
-from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.model import Edit, EditKind, Finding
 from seedmigrate.analysis.tokens import EP_LOOP, EPOCH, ML_ROOTS, TRAINING_STEP, each_with
 from seedmigrate.rules.base import Rule
 
@@ -43,7 +43,7 @@ def check(facts: FileFacts) -> Iterator[Finding]:
             "SEED006",
             target,
             message,
-            (*ctx.import_edit(), Edit("prepend_body", ctx.pos(loop.loop), code)),
+            (*ctx.import_edit(), Edit(EditKind.PREPEND_BODY, ctx.pos(loop.loop), code)),
         )
     for loop in facts.training.nested_epoch_loops:
         if facts.training.reseeds_first(loop.loop):

@@ -8,7 +8,7 @@ from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.migration import unserved_reason
-from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.model import Edit, EditKind, Finding
 from seedmigrate.analysis.tokens import TRAINS
 from seedmigrate.rules._callbacks import add_callback_edit, is_display_or_absent
 from seedmigrate.rules.base import Rule
@@ -27,10 +27,10 @@ def check(facts: FileFacts) -> Iterator[Finding]:
             edit = add_callback_edit(ctx, call, callbacks, callback)
         elif isinstance(callbacks, ast.Name):
             stmt = ctx.statement_of(call)
-            edit = Edit("insert_before", ctx.pos(stmt), f"{callbacks.id} += [{callback}]\n")
+            edit = Edit(EditKind.INSERT_BEFORE, ctx.pos(stmt), f"{callbacks.id} += [{callback}]\n")
         else:
             code = f"[*{ctx.source_of(callbacks)}, {callback}]"
-            edit = Edit("set_keyword", pos, code, name="callbacks")
+            edit = Edit(EditKind.SET_KEYWORD, pos, code, name="callbacks")
         edits = [edit] if edit is not None else []
         message = (
             f"`{ctx.source_of(call.func)}(...)` does not pass seeder.SeederCB() in its callbacks; "

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
-from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.model import Edit, EditKind, Finding
 from seedmigrate.rules.base import Rule
 
 #: fwr13y module -> seeder_runtime backend suffix.
@@ -45,7 +45,7 @@ def check(facts: FileFacts) -> Iterator[Finding]:
                 node,
                 f"`{path}` is NVIDIA's fwr13y seeder; `{new}` has the same API without its "
                 "seed collisions",
-                (Edit("rename_import", facts.ctx.pos(node), new, name=path),),
+                (Edit(EditKind.RENAME_IMPORT, facts.ctx.pos(node), new, name=path),),
             )
 
 

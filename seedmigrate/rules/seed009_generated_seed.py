@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
-from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.model import Edit, EditKind, Finding
 from seedmigrate.analysis.tokens import SEED
 from seedmigrate.rules.base import Rule
 
@@ -26,7 +26,7 @@ def check(facts: FileFacts) -> Iterator[Finding]:
                 node,
                 f"`{facts.ctx.source_of(node.targets[0])}` is drawn at random when no seed is "
                 "given; seeder.init draws one, shares it across ranks and logs it",
-                (Edit("remove", facts.ctx.pos(target)),),
+                (Edit(EditKind.REMOVE, facts.ctx.pos(target)),),
             )
 
 

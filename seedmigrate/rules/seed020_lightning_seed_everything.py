@@ -16,7 +16,7 @@ from textwrap import dedent
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.context import LIGHTNING_ROOTS
 from seedmigrate.analysis.migration import unserved_reason
-from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.model import Edit, EditKind, Finding
 from seedmigrate.analysis.tokens import SEED
 from seedmigrate.rules._callbacks import add_callback_edit, is_display_or_absent
 from seedmigrate.rules.base import Rule
@@ -100,9 +100,13 @@ def check(facts: FileFacts) -> Iterator[Finding]:
         elif isinstance(value, ast.Tuple) or (
             isinstance(value, ast.Name) and value.id in sequences
         ):
-            edit = Edit("set_keyword", pos, f"[*{ctx.source_of(value)}, {callback}]", "callbacks")
+            edit = Edit(
+                EditKind.SET_KEYWORD, pos, f"[*{ctx.source_of(value)}, {callback}]", "callbacks"
+            )
         elif isinstance(value, ast.Call):  # a single callback object
-            edit = Edit("set_keyword", pos, f"[{ctx.source_of(value)}, {callback}]", "callbacks")
+            edit = Edit(
+                EditKind.SET_KEYWORD, pos, f"[{ctx.source_of(value)}, {callback}]", "callbacks"
+            )
         message = (
             f"`{ctx.source_of(call.func)}(...)` has no seeder.SeederCallback(): Lightning "
             "epochs are not reseeded per epoch and rank, and a resumed fit diverges"

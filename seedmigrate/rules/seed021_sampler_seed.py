@@ -8,7 +8,7 @@ from textwrap import dedent
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.context import SAMPLERS
 from seedmigrate.analysis.migration import serves, will_have_init
-from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.model import Edit, EditKind, Finding
 from seedmigrate.rules.base import Rule
 
 
@@ -27,7 +27,10 @@ def check(facts: FileFacts) -> Iterator[Finding]:
         edits: list[Edit] = []
         if torch_backend and serves(facts, call) and len(call.args) < 4:  # seed is 5th positional
             code = f"{ctx.seeder_name}.sampler_seed()"
-            edits = [*ctx.import_edit(), Edit("set_keyword", ctx.pos(call), code, name="seed")]
+            edits = [
+                *ctx.import_edit(),
+                Edit(EditKind.SET_KEYWORD, ctx.pos(call), code, name="seed"),
+            ]
         yield ctx.finding(
             "SEED021",
             call,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from seedmigrate.analysis.model import Edit, Pos
+from seedmigrate.analysis.model import Edit, EditKind, Pos
 
 
 class FixError(Exception):
@@ -39,13 +39,13 @@ class _ApplyEdits(cst.CSTTransformer):
     def __init__(self, edits: Iterable[Edit], *, blank_tail: bool = False) -> None:
         super().__init__()
         self.blank_tail = blank_tail
-        self.by_kind: dict[str, dict[Pos, list[Edit]]] = defaultdict(lambda: defaultdict(list))
+        self.by_kind: dict[EditKind, dict[Pos, list[Edit]]] = defaultdict(lambda: defaultdict(list))
         self.after_imports: list[Edit] = []
         self.pending: set[Edit] = set()
         self.emptied: set[int] = set()  # ``pass`` lines standing in for removed code
         self.outermost_call: dict[Pos, int] = {}
         for edit in dict.fromkeys(edits):  # de-duplicated, order kept
-            if edit.kind == "after_imports":
+            if edit.kind == EditKind.AFTER_IMPORTS:
                 self.after_imports.append(edit)
             else:
                 self.by_kind[edit.kind][edit.pos].append(edit)
@@ -57,7 +57,7 @@ class _ApplyEdits(cst.CSTTransformer):
         start = self.get_metadata(PositionProvider, node).start
         return start.line, start.column
 
-    def _take(self, kind: str, pos: Pos) -> list[Edit]:
+    def _take(self, kind: EditKind, pos: Pos) -> list[Edit]:
         edits = self.by_kind.get(kind, {}).get(pos, [])
         self.pending.difference_update(edits)
         return edits
@@ -78,12 +78,12 @@ class _ApplyEdits(cst.CSTTransformer):
         removed_earlier = False
         for original, new in zip(originals, updated, strict=True):
             keys = self._keys(original)
-            removed = {pos for pos in keys if self._take("remove", pos)}
+            removed = {pos for pos in keys if self._take(EditKind.REMOVE, pos)}
             whole = len(removed) == len(keys)
             before = [
                 s
                 for pos in keys
-                for e in self._take("insert_before", pos)
+                for e in self._take(EditKind.INSERT_BEFORE, pos)
                 for s in _statements(e.code)
             ]
             if before:
@@ -119,7 +119,7 @@ class _ApplyEdits(cst.CSTTransformer):
                 result.append(kept)
             removed_earlier = removed_earlier or whole
             for pos in keys:
-                for edit in self._take("insert_after", pos):
+                for edit in self._take(EditKind.INSERT_AFTER, pos):
                     statements = _statements(edit.code)
                     if carry:
                         statements[0] = _with_leading(statements[0], carry)
@@ -132,7 +132,7 @@ class _ApplyEdits(cst.CSTTransformer):
     ) -> cst.SimpleStatementSuite:
         """``if f(): torch.manual_seed(1)``: the body on the header's line."""
         keys = [self._pos(small) for small in original_node.body]
-        removed = {pos for pos in keys if self._take("remove", pos)}
+        removed = {pos for pos in keys if self._take(EditKind.REMOVE, pos)}
         if not removed:
             return updated_node
         kept = [s for s, pos in zip(updated_node.body, keys, strict=True) if pos not in removed]
@@ -193,7 +193,7 @@ class _ApplyEdits(cst.CSTTransformer):
     # -- compound statements: prepend to their body ---------------------------------
 
     def _prepend(self, original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
-        edits = self._take("prepend_body", self._pos(original))
+        edits = self._take(EditKind.PREPEND_BODY, self._pos(original))
         if not edits:
             return updated
         statements = [s for e in edits for s in _statements(e.code)]
@@ -216,11 +216,7 @@ class _ApplyEdits(cst.CSTTransformer):
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
     ) -> cst.FunctionDef:
-        node = self._prepend(original_node, updated_node)
-        for edit in self._take("add_decorator", self._pos(original_node)):
-            decorator = cst.Decorator(decorator=cst.parse_expression(edit.code.lstrip("@")))
-            node = node.with_changes(decorators=[*node.decorators, decorator])  # type: ignore[union-attr]
-        return node  # type: ignore[return-value]
+        return self._prepend(original_node, updated_node)  # type: ignore[return-value]
 
     def leave_If(self, original_node: cst.If, updated_node: cst.If) -> cst.If:
         orelse = updated_node.orelse
@@ -246,9 +242,9 @@ class _ApplyEdits(cst.CSTTransformer):
         if self.outermost_call.get(pos) != id(original_node):
             return updated_node
         args = list(updated_node.args)
-        for edit in self._take("set_positional", pos):
+        for edit in self._take(EditKind.SET_POSITIONAL, pos):
             args[edit.index] = args[edit.index].with_changes(value=cst.parse_expression(edit.code))
-        for edit in self._take("set_keyword", pos):
+        for edit in self._take(EditKind.SET_KEYWORD, pos):
             value = cst.parse_expression(edit.code)
             for i, arg in enumerate(args):
                 if arg.keyword is not None and arg.keyword.value == edit.name:
@@ -268,7 +264,7 @@ class _ApplyEdits(cst.CSTTransformer):
         return updated_node.with_changes(args=args)
 
     def leave_List(self, original_node: cst.List, updated_node: cst.List) -> cst.List:
-        edits = self._take("append_element", self._pos(original_node))
+        edits = self._take(EditKind.APPEND_ELEMENT, self._pos(original_node))
         if not edits:
             return updated_node
         elements = list(updated_node.elements)
@@ -282,7 +278,7 @@ class _ApplyEdits(cst.CSTTransformer):
     # -- imports ---------------------------------------------------------------------
 
     def _drop_aliases(self, original: cst.CSTNode, updated):
-        drop = {e.name for e in self._take("remove_import_name", self._pos(original))}
+        drop = {e.name for e in self._take(EditKind.REMOVE_IMPORT_NAME, self._pos(original))}
         if not drop or isinstance(updated.names, cst.ImportStar):
             return updated
         names = list(updated.names)
@@ -293,7 +289,7 @@ class _ApplyEdits(cst.CSTTransformer):
 
     def leave_Import(self, original_node: cst.Import, updated_node: cst.Import) -> cst.Import:
         updated_node = self._drop_aliases(original_node, updated_node)
-        edits = self._take("rename_import", self._pos(original_node))
+        edits = self._take(EditKind.RENAME_IMPORT, self._pos(original_node))
         if not edits:
             return updated_node
         names = []
@@ -309,7 +305,7 @@ class _ApplyEdits(cst.CSTTransformer):
         self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
     ) -> cst.ImportFrom:
         updated_node = self._drop_aliases(original_node, updated_node)
-        edits = self._take("rename_import", self._pos(original_node))
+        edits = self._take(EditKind.RENAME_IMPORT, self._pos(original_node))
         if not edits or isinstance(updated_node.names, cst.ImportStar):
             return updated_node
         module = cst.helpers.get_full_name_for_node(updated_node.module)
@@ -500,9 +496,9 @@ def unused_import_edits(before: str, after: str) -> list[Edit]:
         col = len(lines[node.lineno - 1].encode("utf-8")[: node.col_offset].decode("utf-8"))
         pos = (node.lineno, col)
         if len(gone) == len(node.names):
-            edits.append(Edit("remove", pos))
+            edits.append(Edit(EditKind.REMOVE, pos))
         else:
-            edits.extend(Edit("remove_import_name", pos, name=n) for n in gone)
+            edits.extend(Edit(EditKind.REMOVE_IMPORT_NAME, pos, name=n) for n in gone)
     return edits
 
 
@@ -717,9 +713,9 @@ def _apply_windowed(text: str, edits: list[Edit], tree: ast.Module | None) -> st
         line = node.lineno + offset
         col = len(new_lines[line - 1].encode("utf-8")[: node.col_offset].decode("utf-8"))
         if len(gone) == len(node.names):
-            cleanup.append(Edit("remove", (line, col)))
+            cleanup.append(Edit(EditKind.REMOVE, (line, col)))
         else:
-            cleanup.extend(Edit("remove_import_name", (line, col), name=n) for n in gone)
+            cleanup.extend(Edit(EditKind.REMOVE_IMPORT_NAME, (line, col), name=n) for n in gone)
     if not cleanup:
         return done.text
     return _piecewise(new_lines, done.tops, cleanup).text
@@ -741,7 +737,7 @@ def _piecewise(lines: list[str], tops: list[_Top], edits: list[Edit]) -> _Piecew
     starts = [top.start for top in tops]
     marked: set[int] = set()
     for edit in edits:
-        if edit.kind == "after_imports":
+        if edit.kind == EditKind.AFTER_IMPORTS:
             # the imports, and the statement after them (whose blank lines the new code
             # takes) unless it is a long one (a generated table): libcst never sees that
             end = _import_block_end(tops)
@@ -781,10 +777,10 @@ def _piecewise(lines: list[str], tops: list[_Top], edits: list[Edit]) -> _Piecew
         above = 1 if start > 1 else 0
         inside = [
             e
-            if e.kind == "after_imports"
+            if e.kind == EditKind.AFTER_IMPORTS
             else replace(e, pos=(e.pos[0] - start + 1 + above, e.pos[1]))
             for e in edits
-            if (e.kind == "after_imports" and first == 0) or start <= e.pos[0] <= end
+            if (e.kind == EditKind.AFTER_IMPORTS and first == 0) or start <= e.pos[0] <= end
         ]
         bare = last + 1 < len(tops) and tops[last + 1].first == tops[last + 1].start
         piece = "".join(lines[start - 1 : end])
