@@ -1,4 +1,4 @@
-"""What every rule declares: its code, slug, message, fixability, docs and examples.
+"""What every rule declares: code, slug, message, fixability, pre-filter tokens, docs, examples.
 
 Like Fixit's rules, a rule carries its own proof: ``examples`` are (before, after)
 pairs for ``apply`` (fixable rules), ``invalid`` snippets must raise the rule and
