@@ -71,30 +71,6 @@ ML_ROOTS = (
     *("torch", "tensorflow", "keras", "lightning", "transformers", "accelerate"),
     *("numpy", "jax", "horovod"),
 )
-#: SEED012 compares a string constant with ``PYTHONHASHSEED`` for equality. Unless it is
-#: spelt out, it is built with an escape (``\\x48``, ``\\N{...}``), a backslash-newline
-#: between two of its letters, or from adjacent literals, the first of which is then
-#: exactly a proper prefix of it (``"PYTHON" "HASHSEED"``).
-
-
-def _proper_prefixes(word: str) -> str:
-    """A regular expression matching exactly the non-empty proper prefixes of ``word``."""
-    pattern = word[-2]
-    for letter in reversed(word[:-2]):
-        pattern = f"{letter}(?:{pattern})?"
-    return pattern
-
-
-HASHSEED: Tokens = (
-    ("PYTHONHASHSEED",),
-    (Pattern(r"\\[xuUN0-7]"),),
-    (Pattern(r"[PYTHONASE]\\(?:\r\n?|\n)[YTHONASED]"),),
-    (Pattern(f"[\"']{_proper_prefixes('PYTHONHASHSEED')}[\"']"),),
-)
-#: ``random.Random`` / ``numpy.random.RandomState`` called, or imported under an alias.
-RANDOM_USE = Pattern("Random(?:State)?" + GAP + r"(?:\(|as\b)")
-#: ``torch.Generator(``, ``tf.random.Generator.from_seed(``, ``import ... Generator as``.
-GENERATOR_USE = Pattern("Generator" + GAP + r"(?:\(|\.|as\b|import\b)")
 
 
 def each_with(alternatives: Tokens, *tokens: str) -> Tokens:

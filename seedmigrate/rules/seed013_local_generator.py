@@ -8,8 +8,13 @@ from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.model import Finding
-from seedmigrate.analysis.tokens import GENERATOR_USE, RANDOM_USE, each_with
+from seedmigrate.analysis.tokens import GAP, Pattern, each_with
 from seedmigrate.rules.base import Rule
+
+#: ``random.Random`` / ``numpy.random.RandomState`` called, or imported under an alias.
+_RANDOM_USE = Pattern("Random(?:State)?" + GAP + r"(?:\(|as\b)")
+#: ``torch.Generator(``, ``tf.random.Generator.from_seed(``, ``import ... Generator as``.
+_GENERATOR_USE = Pattern("Generator" + GAP + r"(?:\(|\.|as\b|import\b)")
 
 #: Constructor -> the registration that reseeds an instance ``{g}`` on every reseed.
 GENERATORS = {
@@ -87,9 +92,9 @@ RULE = Rule(
     fixable=False,
     check=check,
     tokens=(
-        ("Random", RANDOM_USE),
+        ("Random", _RANDOM_USE),
         ("default_rng",),
-        *each_with(each_with((("Generator",),), "numpy", "torch", "tensorflow"), GENERATOR_USE),
+        *each_with(each_with((("Generator",),), "numpy", "torch", "tensorflow"), _GENERATOR_USE),
     ),
     invalid=(
         dedent(
