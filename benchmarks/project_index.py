@@ -40,9 +40,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from seedmigrate.analysis import might_need_analysis  # noqa: E402
 from seedmigrate.analysis.module_summary import summarise_module  # noqa: E402
 from seedmigrate.analysis.project import ProjectIndex, needs_summary  # noqa: E402
+from seedmigrate.engine import might_need_analysis  # noqa: E402
 from seedmigrate.files import discover  # noqa: E402
 
 RUSAGE_WRAPPER = textwrap.dedent(

@@ -15,10 +15,10 @@ import ast
 import re
 from dataclasses import dataclass, field, replace
 
-from seedmigrate.analysis import analyse_tree
 from seedmigrate.analysis.context import parse
 from seedmigrate.analysis.model import Finding
 from seedmigrate.config import Config
+from seedmigrate.engine import analyse_tree
 from seedmigrate.guarantees import GUARANTEES, Violation, check, facts_for
 
 #: Rounds of apply -> re-analyse: a fix that makes another one possible (a new import

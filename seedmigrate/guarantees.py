@@ -35,8 +35,9 @@ import tokenize
 from collections import Counter
 from dataclasses import dataclass
 
-from seedmigrate.analysis import FileFacts, TokenIndex
+from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.context import FileContext
+from seedmigrate.analysis.tokens import TokenIndex
 from seedmigrate.config import Config
 
 #: What each guarantee promises, in the words findings use.

@@ -187,8 +187,8 @@ class HunkReviewer:
     def _reanalyse(self, result, text: str) -> list:
         """Findings on ``text``; ``SyntaxError`` if it is not valid Python, or if it
         uses a name that only an import in a hunk left out would bind."""
-        from seedmigrate.analysis import analyse_tree
         from seedmigrate.analysis.context import parse
+        from seedmigrate.engine import analyse_tree
         from seedmigrate.files import SourceError
 
         source = result.source

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from seedmigrate.analysis import analyse_facts, make_facts, might_need_analysis
+from seedmigrate.analysis import make_facts
 from seedmigrate.analysis.context import parse
 from seedmigrate.analysis.model import Finding
 from seedmigrate.config import Config
+from seedmigrate.engine import analyse_facts, might_need_analysis
 from seedmigrate.files import SourceError, read_bytes
 from seedmigrate.sources import Source, open_source
 

@@ -9,8 +9,8 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from seedmigrate.analysis import analyse_source
 from seedmigrate.config import Config
+from seedmigrate.engine import analyse_source
 from seedmigrate.transforms import apply_edits
 
 REPO = Path(__file__).resolve().parent.parent

@@ -16,8 +16,8 @@ pytest.importorskip("hypothesis")
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seedmigrate.analysis import analyse_source, suppressed_codes
 from seedmigrate.analysis.context import FileContext, source_lines
+from seedmigrate.engine import analyse_source, suppressed_codes
 
 SEGMENT_CASES = [
     "import random\nrandom.seed(0)\n",

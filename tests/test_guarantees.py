@@ -9,9 +9,9 @@ import textwrap
 
 import pytest
 
-from seedmigrate.analysis import analyse_source
 from seedmigrate.analysis.model import Edit, Finding
 from seedmigrate.config import Config
+from seedmigrate.engine import analyse_source
 from seedmigrate.fixing import fix_text
 from seedmigrate.guarantees import check, comments, facts_for
 

@@ -179,7 +179,7 @@ def test_callbacks_forms(trainer, expected):
 
 
 def test_kwargs_trainer_and_other_backends_are_reported_not_fixed():
-    from seedmigrate.analysis import analyse_source
+    from seedmigrate.engine import analyse_source
 
     kwargs = "import lightning as L\nL.seed_everything(1)\nt = L.Trainer(**cfg)\n"
     (finding,) = [f for f in analyse_source(kwargs) if f.code == "SEED020"]

@@ -1,7 +1,7 @@
 """The substring pre-filter never hides a finding.
 
 ``check`` skips a file without parsing it when ``might_need_analysis`` says no rule can
-fire, ``analyse_tree`` skips each rule whose ``RULE_TOKENS`` are absent, and
+fire, ``analyse_tree`` skips each rule whose ``Rule.tokens`` are absent, and
 ``FileFacts.trains`` skips analyses whose tokens are absent. All are only sound if
 every token set is a necessary condition, and each check below also compares
 ``analyse_tree`` with an analysis that takes no shortcut. Proved three ways:
@@ -26,19 +26,19 @@ pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from seedmigrate.analysis import (
-    RULE_TOKENS,
-    FileFacts,
-    TokenIndex,
-    _is_suppressed,
+from seedmigrate.analysis import FileFacts
+from seedmigrate.analysis.context import FileContext
+from seedmigrate.analysis.tokens import NEVER, TokenIndex
+from seedmigrate.config import Config
+from seedmigrate.engine import (
     analyse_source,
     analyse_tree,
+    is_suppressed,
+    might_fire,
     might_need_analysis,
     suppressed_codes,
 )
-from seedmigrate.analysis.context import FileContext
-from seedmigrate.config import Config
-from seedmigrate.rules import ALL_RULES
+from seedmigrate.rules import ALL_RULES, RULES_BY_CODE
 
 SNIPPETS = sorted(
     {
@@ -72,7 +72,7 @@ def _silent_rules_are_silent(text: str) -> int:
     tokens = TokenIndex(text)
     forced = 0
     for rule in ALL_RULES:
-        if tokens.might_fire(rule.code):
+        if might_fire(rule, tokens):
             continue
         forced += 1
         findings = list(rule.check(facts))
@@ -91,7 +91,7 @@ def _ungated_analysis(text: str, tree: ast.Module) -> list:
         finding.with_path("")
         for rule in ALL_RULES
         for finding in rule.check(facts)
-        if not _is_suppressed(finding, suppressions)
+        if not is_suppressed(finding, suppressions)
     ]
     findings.sort(key=lambda f: (f.line, f.column, f.code))
     return findings
@@ -103,11 +103,16 @@ def _ungated_analysis(text: str, tree: ast.Module) -> list:
 @pytest.mark.parametrize(("rule", "text"), FIRING)
 def test_snippets_that_fire_pass_the_prefilter(rule, text):
     assert might_need_analysis(text)
-    assert TokenIndex(text).might_fire(rule.code)
+    assert might_fire(rule, TokenIndex(text))
 
 
 def test_every_rule_has_tokens():
-    assert set(RULE_TOKENS) == {rule.code for rule in ALL_RULES}
+    """Each rule declares token alternatives; only the pipeline's rules never fire."""
+    for rule in ALL_RULES:
+        assert isinstance(rule.tokens, tuple), rule.code
+        assert all(isinstance(alt, tuple) and alt for alt in rule.tokens), rule.code
+        assert all(isinstance(token, str) for alt in rule.tokens for token in alt), rule.code
+        assert (rule.tokens == NEVER) == rule.pipeline, rule.code
 
 
 @pytest.mark.parametrize("text", SNIPPETS)
@@ -147,8 +152,8 @@ TRICKY = [
 def test_gap_pattern_is_linear_on_rows_of_hashes():
     """A comment banner must not make the regular expressions backtrack exponentially."""
     text = "import tensorflow\nx = a.\n" + ("#" * 40 + "\n") * 2000 + "Generator ### x"
-    assert not TokenIndex(text + " torch").might_fire("SEED013")
-    assert not TokenIndex(text).might_fire("SEED007")
+    assert not might_fire(RULES_BY_CODE["SEED013"], TokenIndex(text + " torch"))
+    assert not might_fire(RULES_BY_CODE["SEED007"], TokenIndex(text))
 
 
 @pytest.mark.parametrize(("text", "code"), TRICKY)

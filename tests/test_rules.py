@@ -7,9 +7,9 @@ import ast
 import pytest
 from helpers import migrate
 
-from seedmigrate.analysis import analyse_source
 from seedmigrate.config import Config
 from seedmigrate.docs import rules_reference
+from seedmigrate.engine import analyse_source
 from seedmigrate.rules import ALL_RULES, find_rule
 
 EXAMPLES = [

@@ -3,6 +3,7 @@ the whole-file rewrite gives: every golden fixture, rewritten piecewise."""
 
 from __future__ import annotations
 
+import libcst
 import pytest
 from test_fixtures import CASES, FIXTURES, apply_bytes
 
@@ -26,12 +27,10 @@ def test_a_long_file_is_rewritten_piecewise(monkeypatch):
         'if __name__ == "__main__":\n    main()\n'
     )
     parsed: list[int] = []
-    real = transforms.cst.parse_module
-    monkeypatch.setattr(
-        transforms.cst, "parse_module", lambda text: parsed.append(len(text)) or real(text)
-    )
-    from seedmigrate.analysis import analyse_source
+    real = libcst.parse_module
+    monkeypatch.setattr(libcst, "parse_module", lambda text: parsed.append(len(text)) or real(text))
     from seedmigrate.config import Config
+    from seedmigrate.engine import analyse_source
     from seedmigrate.fixing import fix_text
 
     fixed = fix_text(source, analyse_source(source), Config(), "big.py")

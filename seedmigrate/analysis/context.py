@@ -8,7 +8,7 @@ import warnings
 from collections.abc import Iterator
 from functools import cached_property
 
-from seedmigrate.analysis.model import Edit, Finding, Pos
+from seedmigrate.analysis.model import Edit, EditKind, Finding, Pos
 from seedmigrate.analysis.names import _CHILD_FIELDS, NameResolver, child_fields
 from seedmigrate.config import Config
 
@@ -404,7 +404,11 @@ class FileContext:
         """The edit adding the runtime import, or nothing if the file has one."""
         if self.seeder_import:
             return ()
-        return (Edit("after_imports", code=f"import {self.backend_module} as {self.seeder_name}"),)
+        return (
+            Edit(
+                EditKind.AFTER_IMPORTS, code=f"import {self.backend_module} as {self.seeder_name}"
+            ),
+        )
 
     def is_seeder_call(self, node: ast.AST, attr: str) -> bool:
         """True for ``<seeder alias>.<attr>(...)``."""

@@ -109,15 +109,14 @@ def seeding_sites(facts: FileFacts) -> list[tuple[ast.stmt, ast.expr | None]]:
     file that seeds (a helper such as ``set_seed(args.seed)``, removed or kept). Seeding
     inside such helpers is not a site: ``init`` belongs where the helper is called.
     """
-    if "seeding_sites" not in facts.memo:
-        facts.memo["seeding_sites"] = _find_seeding_sites(facts)
-    return facts.memo["seeding_sites"]
+    return facts.seeding_sites
 
 
 _seeding_sites = seeding_sites
 
 
-def _find_seeding_sites(facts: FileFacts) -> list[tuple[ast.stmt, ast.expr | None]]:
+def find_seeding_sites(facts: FileFacts) -> list[tuple[ast.stmt, ast.expr | None]]:
+    """:func:`seeding_sites`, computed afresh (``FileFacts.seeding_sites`` keeps it)."""
     ctx, seeding = facts.ctx, facts.seeding
     seeding_functions: dict[str, ast.FunctionDef] = {}
     sites: list[tuple[ast.stmt, ast.expr | None]] = []
@@ -647,8 +646,9 @@ def _repeatable(facts: FileFacts, candidate: _Candidate) -> bool:
     return True
 
 
-def _plan_init(facts: FileFacts) -> InitPlan | None:
-    """See :func:`init_plan` and the module docstring."""
+def plan_init(facts: FileFacts) -> InitPlan | None:
+    """:func:`init_plan`, computed afresh (``FileFacts.init_plan`` keeps it); see the
+    module docstring."""
     ctx = facts.ctx
     if not is_entry_script(facts):
         return None
@@ -688,9 +688,7 @@ def init_plan(facts: FileFacts) -> InitPlan | None:
 
     Computed once per file (several rules ask: SEED003/004/005/006/018/021).
     """
-    if "init_plan" not in facts.memo:
-        facts.memo["init_plan"] = None if has_init(facts) else _plan_init(facts)
-    return facts.memo["init_plan"]
+    return facts.init_plan
 
 
 def will_have_init(facts: FileFacts) -> bool:

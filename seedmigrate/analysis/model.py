@@ -8,35 +8,57 @@ so a fix finds its node by position alone, without resolving any name again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
 Pos = tuple[int, int]
+
+
+class EditKind(StrEnum):
+    """What an :class:`Edit` does; each kind is applied by one part of the transforms."""
+
+    #: Drop the statement at ``pos`` (an empty block gets ``pass``).
+    REMOVE = "remove"
+    #: Add ``code`` (statements) after the statement at ``pos``.
+    INSERT_AFTER = "insert_after"
+    #: Add ``code`` (statements) before the statement at ``pos``.
+    INSERT_BEFORE = "insert_before"
+    #: Add ``code`` as the first statements of the compound statement (loop, function)
+    #: at ``pos``.
+    PREPEND_BODY = "prepend_body"
+    #: Add ``code`` (statements) after the file's leading imports (``pos`` unused);
+    #: identical ones are added once, so every rule may ask for the runtime import.
+    AFTER_IMPORTS = "after_imports"
+    #: In the call at ``pos``, set keyword ``name`` to ``code`` (replaced when present,
+    #: appended otherwise).
+    SET_KEYWORD = "set_keyword"
+    #: In the call at ``pos``, replace positional argument ``index`` with ``code``.
+    SET_POSITIONAL = "set_positional"
+    #: Append ``code`` to the list display at ``pos``.
+    APPEND_ELEMENT = "append_element"
+    #: In the import statement at ``pos``, replace module ``name`` with ``code``.
+    RENAME_IMPORT = "rename_import"
+    #: In the import statement at ``pos``, drop the imported name ``name`` (the whole
+    #: statement when it was the last); made by the fixes' unused-import clean-up.
+    REMOVE_IMPORT_NAME = "remove_import_name"
 
 
 @dataclass(frozen=True)
 class Edit:
     """One change a fix makes, addressed by the position of the node it touches.
 
-    ``kind`` is one of:
-
-    - ``remove``: drop the statement at ``pos`` (an empty block gets ``pass``).
-    - ``insert_after`` / ``insert_before``: add ``code`` (statements) next to ``pos``.
-    - ``prepend_body``: add ``code`` as the first statements of the compound statement
-      (loop, function) at ``pos``.
-    - ``set_keyword``: in the call at ``pos``, set keyword ``name`` to ``code``
-      (replaced when present, appended otherwise).
-    - ``set_positional``: in the call at ``pos``, replace positional argument ``index``.
-    - ``append_element``: append ``code`` to the list display at ``pos``.
-    - ``add_decorator``: add decorator ``code`` (innermost) to the function at ``pos``.
-    - ``rename_import``: in the import statement at ``pos``, replace module ``name``
-      with ``code``.
-    - ``add_import``: add the statement ``code`` after the file's leading imports.
+    ``kind`` says what it does (see :class:`EditKind`); a plain string naming a kind is
+    accepted and converted, so an unknown kind fails where the edit is made.
     """
 
-    kind: str
+    kind: EditKind
     pos: Pos = (0, 0)
     code: str = ""
     name: str = ""
     index: int = 0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, EditKind):
+            object.__setattr__(self, "kind", EditKind(self.kind))
 
 
 @dataclass(frozen=True)

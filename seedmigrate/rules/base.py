@@ -1,4 +1,4 @@
-"""What every rule declares: its code, slug, message, fixability, docs and examples.
+"""What every rule declares: code, slug, message, fixability, pre-filter tokens, docs, examples.
 
 Like Fixit's rules, a rule carries its own proof: ``examples`` are (before, after)
 pairs for ``apply`` (fixable rules), ``invalid`` snippets must raise the rule and
@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from seedmigrate.analysis.tokens import Tokens
 
 if TYPE_CHECKING:
     from seedmigrate.analysis import FileFacts
@@ -28,6 +30,10 @@ class Rule:
     fix: str
     fixable: bool
     check: Callable[[FileFacts], Iterable[Finding]] = field(repr=False, compare=False)
+    #: What a file must contain for the rule to fire on it (see ``analysis.tokens``): any
+    #: one alternative, all tokens of it. A necessary condition, never a sufficient one:
+    #: ``tests/test_prefilter.py`` proves it. ``NEVER`` for rules the pipeline reports.
+    tokens: Tokens = field(repr=False, compare=False)
     examples: tuple[tuple[str, str], ...] = ()
     invalid: tuple[str, ...] = ()
     valid: tuple[str, ...] = ()

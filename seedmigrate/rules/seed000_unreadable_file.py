@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from seedmigrate.analysis.tokens import NEVER
 from seedmigrate.rules.base import Rule
 
 RULE = Rule(
@@ -17,6 +18,8 @@ RULE = Rule(
     fix="Fix the syntax or encoding error, or exclude the file in `[tool.seedmigrate]`.",
     fixable=False,
     check=lambda facts: (),
+    # read and parse errors come from the pipeline, not from a check
+    tokens=NEVER,
     pipeline=True,
     invalid=(),
     valid=("x = 1\n",),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
-from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.model import Edit, EditKind, Finding
 from seedmigrate.rules.base import Rule
 
 
@@ -21,7 +22,7 @@ def check(facts: FileFacts) -> Iterator[Finding]:
             call.call,
             f"`{call.qualname}` seeds a global RNG by hand; "
             "seeder.reseed derives its seed per task, epoch and rank",
-            (Edit("remove", facts.ctx.pos(target)),),
+            (Edit(EditKind.REMOVE, facts.ctx.pos(target)),),
         )
 
 
@@ -42,26 +43,93 @@ RULE = Rule(
     ),
     fixable=True,
     check=check,
+    # every SEEDING_FUNCTIONS name ends in ...seed...
+    tokens=(("seed",),),
     examples=(
         (
-            "import numpy as np\nimport torch\n\nnp.random.seed(0)\ntorch.manual_seed(0)\n"
-            "x = torch.from_numpy(np.ones(3))\n",
-            "import numpy as np\nimport torch\n\nx = torch.from_numpy(np.ones(3))\n",
+            dedent(
+                """\
+                import numpy as np
+                import torch
+
+                np.random.seed(0)
+                torch.manual_seed(0)
+                x = torch.from_numpy(np.ones(3))
+                """
+            ),
+            dedent(
+                """\
+                import numpy as np
+                import torch
+
+                x = torch.from_numpy(np.ones(3))
+                """
+            ),
         ),
         (
-            "from numpy import random as npr\n\n\ndef main(seed):\n"
-            "    if seed is not None:\n        npr.seed(seed)\n    return npr.rand()\n",
-            "from numpy import random as npr\n\n\ndef main(seed):\n    return npr.rand()\n",
+            dedent(
+                """\
+                from numpy import random as npr
+
+
+                def main(seed):
+                    if seed is not None:
+                        npr.seed(seed)
+                    return npr.rand()
+                """
+            ),
+            dedent(
+                """\
+                from numpy import random as npr
+
+
+                def main(seed):
+                    return npr.rand()
+                """
+            ),
         ),
     ),
     invalid=(
-        "import random\nrandom.seed(1)\n",
-        "import tensorflow.compat.v1 as tf\ntf.set_random_seed(3)\n",
-        "from torch import manual_seed\nmanual_seed(7)\n",
-        "import keras\nkeras.utils.set_random_seed(1)\n",
+        dedent(
+            """\
+            import random
+            random.seed(1)
+            """
+        ),
+        dedent(
+            """\
+            import tensorflow.compat.v1 as tf
+            tf.set_random_seed(3)
+            """
+        ),
+        dedent(
+            """\
+            from torch import manual_seed
+            manual_seed(7)
+            """
+        ),
+        dedent(
+            """\
+            import keras
+            keras.utils.set_random_seed(1)
+            """
+        ),
     ),
     valid=(
-        "import torch\n\ndef f():\n    random = torch.randn(3)\n    random.seed(1)\n",
-        "import random\nrng = random.Random(0)\n",
+        dedent(
+            """\
+            import torch
+
+            def f():
+                random = torch.randn(3)
+                random.seed(1)
+            """
+        ),
+        dedent(
+            """\
+            import random
+            rng = random.Random(0)
+            """
+        ),
     ),
 )

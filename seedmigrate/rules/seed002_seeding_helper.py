@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
-from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.model import Edit, EditKind, Finding
+from seedmigrate.analysis.tokens import SEED
 from seedmigrate.rules.base import Rule
 
 
 def check(facts: FileFacts) -> Iterator[Finding]:
     seeding, ctx = facts.seeding, facts.ctx
     for name, function in seeding.removed_helpers().items():
-        edits = [Edit("remove", ctx.pos(function))]
+        edits = [Edit(EditKind.REMOVE, ctx.pos(function))]
         for call in seeding.helper_calls[name]:
             stmt = ctx.parent(call)
             assert isinstance(stmt, ast.Expr)
-            edits.append(Edit("remove", ctx.pos(seeding.removal_target(stmt))))
+            edits.append(Edit(EditKind.REMOVE, ctx.pos(seeding.removal_target(stmt))))
         calls = len(seeding.helper_calls[name])
         together = (
             f"it is removed together with its {calls} call(s)"
@@ -40,7 +42,7 @@ def check(facts: FileFacts) -> Iterator[Finding]:
             helper_call.call,
             f"`{ctx.source_of(helper_call.call.func)}(...)` only seeds global RNGs ({rngs}; "
             f"{where}: {helper.symbol.qualname}); the call goes and seeder.init takes its seed",
-            (Edit("remove", ctx.pos(seeding.removal_target(stmt))),),  # type: ignore[arg-type]
+            (Edit(EditKind.REMOVE, ctx.pos(seeding.removal_target(stmt))),),  # type: ignore[arg-type]
         )
 
 
@@ -61,18 +63,73 @@ RULE = Rule(
     ),
     fixable=True,
     check=check,
+    tokens=((SEED,),),
     examples=(
         (
-            "import random\n\nimport numpy as np\n\n\ndef set_seed(seed):\n"
-            '    """Seed everything."""\n    random.seed(seed)\n    np.random.seed(seed)\n\n\n'
-            "def main():\n    set_seed(42)\n    return np.random.rand() + random.random()\n",
-            "import random\n\nimport numpy as np\n\n\n"
-            "def main():\n    return np.random.rand() + random.random()\n",
+            dedent(
+                '''\
+                import random
+
+                import numpy as np
+
+
+                def set_seed(seed):
+                    """Seed everything."""
+                    random.seed(seed)
+                    np.random.seed(seed)
+
+
+                def main():
+                    set_seed(42)
+                    return np.random.rand() + random.random()
+                '''
+            ),
+            dedent(
+                """\
+                import random
+
+                import numpy as np
+
+
+                def main():
+                    return np.random.rand() + random.random()
+                """
+            ),
         ),
     ),
-    invalid=("import torch\n\ndef fix_seed(s):\n    torch.manual_seed(s)\n\nfix_seed(1)\n",),
+    invalid=(
+        dedent(
+            """\
+            import torch
+
+            def fix_seed(s):
+                torch.manual_seed(s)
+
+            fix_seed(1)
+            """
+        ),
+    ),
     valid=(
-        "import torch\n\ndef set_seed(s):\n    torch.manual_seed(s)\n    return s\n\nset_seed(1)\n",
-        "import torch\n\ndef set_seed(s):\n    torch.manual_seed(s)\n\nx = set_seed(1)\n",
+        dedent(
+            """\
+            import torch
+
+            def set_seed(s):
+                torch.manual_seed(s)
+                return s
+
+            set_seed(1)
+            """
+        ),
+        dedent(
+            """\
+            import torch
+
+            def set_seed(s):
+                torch.manual_seed(s)
+
+            x = set_seed(1)
+            """
+        ),
     ),
 )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.entry import SEED_HELP, block_of
 from seedmigrate.analysis.migration import has_init, init_plan, is_entry_script
-from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.model import Edit, EditKind, Finding
+from seedmigrate.analysis.tokens import TRAINS, each_with
 from seedmigrate.rules.base import Rule
 
 
@@ -60,7 +62,7 @@ def check(facts: FileFacts) -> Iterator[Finding]:
         "SEED003",
         parser.create,
         f"argument parser `{parser.var}` has no --seed flag to pass a master seed",
-        (Edit("insert_after", facts.ctx.pos(anchor), code),),
+        (Edit(EditKind.INSERT_AFTER, facts.ctx.pos(anchor), code),),
     )
 
 
@@ -79,25 +81,67 @@ RULE = Rule(
     ),
     fixable=True,
     check=check,
+    tokens=each_with(TRAINS, "ArgumentParser"),
     examples=(
         (
-            "import argparse\n\nimport torch\n\nparser = argparse.ArgumentParser()\n"
-            "parser.add_argument('--epochs', type=int, default=3)\nargs = parser.parse_args()\n"
-            "for epoch in range(args.epochs):\n    pass\n",
-            "import argparse\n\nimport torch\n\nparser = argparse.ArgumentParser()\n"
-            "parser.add_argument('--epochs', type=int, default=3)\n"
-            "parser.add_argument('--seed', type=int, default=None, "
-            "help='master seed (default: drawn at random and logged)')\n"
-            "args = parser.parse_args()\nfor epoch in range(args.epochs):\n    pass\n",
+            dedent(
+                """\
+                import argparse
+
+                import torch
+
+                parser = argparse.ArgumentParser()
+                parser.add_argument('--epochs', type=int, default=3)
+                args = parser.parse_args()
+                for epoch in range(args.epochs):
+                    pass
+                """
+            ),
+            dedent(
+                """\
+                import argparse
+
+                import torch
+
+                parser = argparse.ArgumentParser()
+                parser.add_argument('--epochs', type=int, default=3)
+                parser.add_argument('--seed', type=int, default=None, help='master seed (default: drawn at random and logged)')
+                args = parser.parse_args()
+                for epoch in range(args.epochs):
+                    pass
+                """
+            ),
         ),
     ),
     invalid=(
-        "import argparse\nimport torch\np = argparse.ArgumentParser()\na = p.parse_args()\n"
-        "torch.manual_seed(0)\n",
+        dedent(
+            """\
+            import argparse
+            import torch
+            p = argparse.ArgumentParser()
+            a = p.parse_args()
+            torch.manual_seed(0)
+            """
+        ),
     ),
     valid=(
-        "import argparse\nimport torch\np = argparse.ArgumentParser()\n"
-        "p.add_argument('--random-seed', type=int)\na = p.parse_args()\ntorch.manual_seed(0)\n",
-        "import argparse\np = argparse.ArgumentParser()\np.add_argument('--n')\na = p.parse_args()\n",
+        dedent(
+            """\
+            import argparse
+            import torch
+            p = argparse.ArgumentParser()
+            p.add_argument('--random-seed', type=int)
+            a = p.parse_args()
+            torch.manual_seed(0)
+            """
+        ),
+        dedent(
+            """\
+            import argparse
+            p = argparse.ArgumentParser()
+            p.add_argument('--n')
+            a = p.parse_args()
+            """
+        ),
     ),
 )

@@ -5,10 +5,12 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.migration import has_init, init_plan
-from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.model import Edit, EditKind, Finding
+from seedmigrate.analysis.tokens import any_of
 from seedmigrate.rules.base import Rule
 
 
@@ -52,22 +54,22 @@ def _check_flag(facts: FileFacts, flag, fixes: bool) -> Iterator[Finding]:
         if not _is_none(default):
             problems.append(f"defaults to `{ctx.source_of(default)}`")
             if len(call.args) > 1:
-                edits.append(Edit("set_positional", pos, "None", index=1))
+                edits.append(Edit(EditKind.SET_POSITIONAL, pos, "None", index=1))
             else:
-                edits.append(Edit("set_keyword", pos, "None", name="default"))
+                edits.append(Edit(EditKind.SET_KEYWORD, pos, "None", name="default"))
     else:
         if _keyword(call, "action") is not None:
             return  # store_const & co: not a value flag we can retype
         default = _keyword(call, "default")
         if not _is_none(default):
             problems.append(f"defaults to `{ctx.source_of(default)}`")
-            edits.append(Edit("set_keyword", pos, "None", name="default"))
+            edits.append(Edit(EditKind.SET_KEYWORD, pos, "None", name="default"))
         kind = _keyword(call, "type")
         if not (isinstance(kind, ast.Name) and kind.id == "int"):
             problems.append(
                 "is not `type=int`" if kind is None else f"has `type={ctx.source_of(kind)}`"
             )
-            edits.append(Edit("set_keyword", pos, "int", name="type"))
+            edits.append(Edit(EditKind.SET_KEYWORD, pos, "int", name="type"))
     if not problems:
         return
     message = (
@@ -90,7 +92,7 @@ def _check_flag(facts: FileFacts, flag, fixes: bool) -> Iterator[Finding]:
     ):
         new = _help_without_default(ctx.source_of(help_text), ctx.source_of(default))
         if new is not None:
-            edits.append(Edit("set_keyword", pos, new, name="help"))
+            edits.append(Edit(EditKind.SET_KEYWORD, pos, new, name="help"))
     yield ctx.finding("SEED004", call, message, edits)
 
 
@@ -126,32 +128,110 @@ RULE = Rule(
     ),
     fixable=True,
     check=check,
+    # seed-flag names are string constants, which escapes or implicit concatenation
+    # can hide: keyed on the call
+    tokens=any_of("ArgumentParser", "DEFINE_", "click"),
     examples=(
         (
-            "import argparse\n\nimport torch\n\nparser = argparse.ArgumentParser()\n"
-            'parser.add_argument("--seed", default=42, help="seed (default: 42)")\n'
-            "args = parser.parse_args()\ntorch.manual_seed(args.seed)\n",
-            "import argparse\n\nimport torch\n\nparser = argparse.ArgumentParser()\n"
-            'parser.add_argument("--seed", default=None, help="seed (default: drawn at random '
-            'and logged)", type=int)\n'
-            "args = parser.parse_args()\ntorch.manual_seed(args.seed)\n",
+            dedent(
+                """\
+                import argparse
+
+                import torch
+
+                parser = argparse.ArgumentParser()
+                parser.add_argument("--seed", default=42, help="seed (default: 42)")
+                args = parser.parse_args()
+                torch.manual_seed(args.seed)
+                """
+            ),
+            dedent(
+                """\
+                import argparse
+
+                import torch
+
+                parser = argparse.ArgumentParser()
+                parser.add_argument("--seed", default=None, help="seed (default: drawn at random and logged)", type=int)
+                args = parser.parse_args()
+                torch.manual_seed(args.seed)
+                """
+            ),
         ),
         (
-            "from absl import app, flags\nimport tensorflow as tf\n\nFLAGS = flags.FLAGS\n"
-            "flags.DEFINE_integer('seed', 1234, 'Random seed.')\n\n\ndef main(argv):\n"
-            "    tf.random.set_seed(FLAGS.seed)\n\n\napp.run(main)\n",
-            "from absl import app, flags\nimport tensorflow as tf\n\nFLAGS = flags.FLAGS\n"
-            "flags.DEFINE_integer('seed', None, 'Random seed.')\n\n\ndef main(argv):\n"
-            "    tf.random.set_seed(FLAGS.seed)\n\n\napp.run(main)\n",
+            dedent(
+                """\
+                from absl import app, flags
+                import tensorflow as tf
+
+                FLAGS = flags.FLAGS
+                flags.DEFINE_integer('seed', 1234, 'Random seed.')
+
+
+                def main(argv):
+                    tf.random.set_seed(FLAGS.seed)
+
+
+                app.run(main)
+                """
+            ),
+            dedent(
+                """\
+                from absl import app, flags
+                import tensorflow as tf
+
+                FLAGS = flags.FLAGS
+                flags.DEFINE_integer('seed', None, 'Random seed.')
+
+
+                def main(argv):
+                    tf.random.set_seed(FLAGS.seed)
+
+
+                app.run(main)
+                """
+            ),
         ),
     ),
     invalid=(
-        "import argparse\np = argparse.ArgumentParser()\np.add_argument('--manualSeed', type=int,"
-        " default=999)\n",
-        "import click\n\n@click.command()\n@click.option('--seed', default=0, type=int)\n"
-        "def main(seed):\n    pass\n",
-        "from absl import app, flags\nimport jax\n\nflags.DEFINE_integer('seed', 42, 'seed')\n"
-        "FLAGS = flags.FLAGS\n\n\ndef main(_):\n    key = jax.random.PRNGKey(FLAGS.seed)\n",
+        dedent(
+            """\
+            import argparse
+            p = argparse.ArgumentParser()
+            p.add_argument('--manualSeed', type=int, default=999)
+            """
+        ),
+        dedent(
+            """\
+            import click
+
+            @click.command()
+            @click.option('--seed', default=0, type=int)
+            def main(seed):
+                pass
+            """
+        ),
+        dedent(
+            """\
+            from absl import app, flags
+            import jax
+
+            flags.DEFINE_integer('seed', 42, 'seed')
+            FLAGS = flags.FLAGS
+
+
+            def main(_):
+                key = jax.random.PRNGKey(FLAGS.seed)
+            """
+        ),
     ),
-    valid=("import argparse\np = argparse.ArgumentParser()\np.add_argument('--seed', type=int)\n",),
+    valid=(
+        dedent(
+            """\
+            import argparse
+            p = argparse.ArgumentParser()
+            p.add_argument('--seed', type=int)
+            """
+        ),
+    ),
 )

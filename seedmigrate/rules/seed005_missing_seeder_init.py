@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.migration import has_init, init_plan
 from seedmigrate.analysis.model import Finding
+from seedmigrate.analysis.tokens import TRAINS
 from seedmigrate.rules.base import Rule
 
 
@@ -50,37 +52,111 @@ RULE = Rule(
     ),
     fixable=True,
     check=check,
+    tokens=TRAINS,
     examples=(
         (
-            "import argparse\n\nimport torch\n\n\ndef main():\n"
-            "    parser = argparse.ArgumentParser()\n"
-            "    parser.add_argument('--seed', type=int, default=None)\n"
-            "    args = parser.parse_args()\n    torch.manual_seed(args.seed)\n",
-            "import argparse\n\nimport torch\nimport seeder_runtime.torch as seeder\n\n\n"
-            "def main():\n    parser = argparse.ArgumentParser()\n"
-            "    parser.add_argument('--seed', type=int, default=None)\n"
-            "    args = parser.parse_args()\n    seeder.init(master_seed=args.seed)\n"
-            "    args.seed = seeder.get_master_seed()\n    seeder.reseed(0, 0)\n"
-            "    torch.manual_seed(args.seed)\n",
+            dedent(
+                """\
+                import argparse
+
+                import torch
+
+
+                def main():
+                    parser = argparse.ArgumentParser()
+                    parser.add_argument('--seed', type=int, default=None)
+                    args = parser.parse_args()
+                    torch.manual_seed(args.seed)
+                """
+            ),
+            dedent(
+                """\
+                import argparse
+
+                import torch
+                import seeder_runtime.torch as seeder
+
+
+                def main():
+                    parser = argparse.ArgumentParser()
+                    parser.add_argument('--seed', type=int, default=None)
+                    args = parser.parse_args()
+                    seeder.init(master_seed=args.seed)
+                    args.seed = seeder.get_master_seed()
+                    seeder.reseed(0, 0)
+                    torch.manual_seed(args.seed)
+                """
+            ),
         ),
         (
-            "import numpy as np\n\nSEED = 7\nnp.random.seed(SEED)\nw = np.random.rand(3)\n",
-            "import numpy as np\nimport seeder_runtime as seeder\n\nSEED = 7\n"
-            "seeder.init(master_seed=SEED)\nseeder.reseed(0, 0)\n"
-            "np.random.seed(SEED)\nw = np.random.rand(3)\n",
+            dedent(
+                """\
+                import numpy as np
+
+                SEED = 7
+                np.random.seed(SEED)
+                w = np.random.rand(3)
+                """
+            ),
+            dedent(
+                """\
+                import numpy as np
+                import seeder_runtime as seeder
+
+                SEED = 7
+                seeder.init(master_seed=SEED)
+                seeder.reseed(0, 0)
+                np.random.seed(SEED)
+                w = np.random.rand(3)
+                """
+            ),
         ),
     ),
     invalid=(
-        "import torch\n\ndef train(model):\n    for epoch in range(3):\n        model(epoch)\n\n"
-        "if __name__ == '__main__':\n    train(None)\n",
-        "import torch\nw = torch.zeros(2, requires_grad=True)\nfor it in range(100):\n"
-        "    loss = (w - torch.randn(2)).pow(2).sum()\n    loss.backward()\n",
+        dedent(
+            """\
+            import torch
+
+            def train(model):
+                for epoch in range(3):
+                    model(epoch)
+
+            if __name__ == '__main__':
+                train(None)
+            """
+        ),
+        dedent(
+            """\
+            import torch
+            w = torch.zeros(2, requires_grad=True)
+            for it in range(100):
+                loss = (w - torch.randn(2)).pow(2).sum()
+                loss.backward()
+            """
+        ),
     ),
     valid=(
-        "import torch\n\ndef train(model, epochs):\n    for epoch in range(epochs):\n"
-        "        model(epoch)\n",
-        "import argparse\nimport seeder_runtime.torch as seeder\nimport torch\n"
-        "p = argparse.ArgumentParser()\np.add_argument('--seed', type=int)\na = p.parse_args()\n"
-        "seeder.init(master_seed=a.seed)\nfor epoch in range(3):\n    seeder.reseed(1, epoch)\n",
+        dedent(
+            """\
+            import torch
+
+            def train(model, epochs):
+                for epoch in range(epochs):
+                    model(epoch)
+            """
+        ),
+        dedent(
+            """\
+            import argparse
+            import seeder_runtime.torch as seeder
+            import torch
+            p = argparse.ArgumentParser()
+            p.add_argument('--seed', type=int)
+            a = p.parse_args()
+            seeder.init(master_seed=a.seed)
+            for epoch in range(3):
+                seeder.reseed(1, epoch)
+            """
+        ),
     ),
 )

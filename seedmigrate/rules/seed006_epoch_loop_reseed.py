@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.migration import unserved_reason
-from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.model import Edit, EditKind, Finding
+from seedmigrate.analysis.tokens import EP_LOOP, EPOCH, ML_ROOTS, TRAINING_STEP, each_with
 from seedmigrate.rules.base import Rule
 
 
@@ -41,7 +43,7 @@ def check(facts: FileFacts) -> Iterator[Finding]:
             "SEED006",
             target,
             message,
-            (*ctx.import_edit(), Edit("prepend_body", ctx.pos(loop.loop), code)),
+            (*ctx.import_edit(), Edit(EditKind.PREPEND_BODY, ctx.pos(loop.loop), code)),
         )
     for loop in facts.training.nested_epoch_loops:
         if facts.training.reseeds_first(loop.loop):
@@ -94,40 +96,132 @@ RULE = Rule(
     ),
     fixable=True,
     check=check,
+    tokens=each_with(((EPOCH,), (EP_LOOP,), *TRAINING_STEP), *ML_ROOTS),
     examples=(
         (
-            "import torch\n\n\ndef train(model, start, n):\n    for epoch in range(start, n):\n"
-            "        model.step(epoch)\n",
-            "import torch\nimport seeder_runtime.torch as seeder\n\n\n"
-            "def train(model, start, n):\n    for epoch in range(start, n):\n"
-            "        seeder.reseed(1, epoch)\n        model.step(epoch)\n",
+            dedent(
+                """\
+                import torch
+
+
+                def train(model, start, n):
+                    for epoch in range(start, n):
+                        model.step(epoch)
+                """
+            ),
+            dedent(
+                """\
+                import torch
+                import seeder_runtime.torch as seeder
+
+
+                def train(model, start, n):
+                    for epoch in range(start, n):
+                        seeder.reseed(1, epoch)
+                        model.step(epoch)
+                """
+            ),
         ),
         (
-            "import torch\n\nmodel = torch.nn.Linear(2, 1)\n"
-            "opt = torch.optim.SGD(model.parameters(), lr=0.1)\niter_num = 0\n"
-            "while iter_num < 100:\n    loss = model(torch.randn(4, 2)).pow(2).mean()\n"
-            "    loss.backward()\n    opt.step()\n    iter_num += 1\n",
-            "import torch\nimport seeder_runtime.torch as seeder\n\nmodel = torch.nn.Linear(2, 1)\n"
-            "opt = torch.optim.SGD(model.parameters(), lr=0.1)\niter_num = 0\n"
-            "while iter_num < 100:\n    seeder.reseed(1, iter_num)\n"
-            "    loss = model(torch.randn(4, 2)).pow(2).mean()\n"
-            "    loss.backward()\n    opt.step()\n    iter_num += 1\n",
+            dedent(
+                """\
+                import torch
+
+                model = torch.nn.Linear(2, 1)
+                opt = torch.optim.SGD(model.parameters(), lr=0.1)
+                iter_num = 0
+                while iter_num < 100:
+                    loss = model(torch.randn(4, 2)).pow(2).mean()
+                    loss.backward()
+                    opt.step()
+                    iter_num += 1
+                """
+            ),
+            dedent(
+                """\
+                import torch
+                import seeder_runtime.torch as seeder
+
+                model = torch.nn.Linear(2, 1)
+                opt = torch.optim.SGD(model.parameters(), lr=0.1)
+                iter_num = 0
+                while iter_num < 100:
+                    seeder.reseed(1, iter_num)
+                    loss = model(torch.randn(4, 2)).pow(2).mean()
+                    loss.backward()
+                    opt.step()
+                    iter_num += 1
+                """
+            ),
         ),
     ),
     invalid=(
-        "import numpy as np\nfor ep in range(args.epochs):\n    np.zeros(ep)\n",
-        "import torch\nimport seeder_runtime.torch as seeder\n\nfor epoch in range(2):\n"
-        "    seeder.reseed(1, epoch)\nfor epoch in range(3):\n    pass\n",
-        "import torch\nfrom tqdm import tqdm\nfor i in tqdm(range(num_epochs)):\n    pass\n",
-        "import torch\nfor update in range(10):\n    for epoch in range(4):\n"
-        "        loss.backward()\n",
+        dedent(
+            """\
+            import numpy as np
+            for ep in range(args.epochs):
+                np.zeros(ep)
+            """
+        ),
+        dedent(
+            """\
+            import torch
+            import seeder_runtime.torch as seeder
+
+            for epoch in range(2):
+                seeder.reseed(1, epoch)
+            for epoch in range(3):
+                pass
+            """
+        ),
+        dedent(
+            """\
+            import torch
+            from tqdm import tqdm
+            for i in tqdm(range(num_epochs)):
+                pass
+            """
+        ),
+        dedent(
+            """\
+            import torch
+            for update in range(10):
+                for epoch in range(4):
+                    loss.backward()
+            """
+        ),
     ),
     valid=(
-        "import torch\nfor step, batch in enumerate(loader):\n    pass\n",
-        "import seeder_runtime.torch as seeder\nfor epoch in range(3):\n"
-        "    seeder.reseed(1, epoch)\n",
-        "for epoch in range(3):\n    print(epoch)\n",
-        "import torch\n\n\nclass Agent:\n    def collect(self):\n"
-        "        for step in range(self.steps_per_epoch):\n            torch.rand(1)\n",
+        dedent(
+            """\
+            import torch
+            for step, batch in enumerate(loader):
+                pass
+            """
+        ),
+        dedent(
+            """\
+            import seeder_runtime.torch as seeder
+            for epoch in range(3):
+                seeder.reseed(1, epoch)
+            """
+        ),
+        dedent(
+            """\
+            for epoch in range(3):
+                print(epoch)
+            """
+        ),
+        dedent(
+            """\
+            import torch
+
+
+            class Agent:
+                def collect(self):
+                    for step in range(self.steps_per_epoch):
+                        torch.rand(1)
+            """
+        ),
     ),
 )

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.migration import unserved_reason
-from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.model import Edit, EditKind, Finding
+from seedmigrate.analysis.tokens import TRAINS
+from seedmigrate.rules._callbacks import add_callback_edit, is_display_or_absent
 from seedmigrate.rules.base import Rule
 
 
@@ -19,19 +22,16 @@ def check(facts: FileFacts) -> Iterator[Finding]:
             continue
         callbacks = training.callbacks_of(call)
         pos = ctx.pos(call)
-        edits: list[Edit] = []
-        if isinstance(callbacks, ast.List):
-            edits.append(Edit("append_element", ctx.pos(callbacks), callback))
+        edit: Edit | None
+        if is_display_or_absent(callbacks):
+            edit = add_callback_edit(ctx, call, callbacks, callback)
         elif isinstance(callbacks, ast.Name):
             stmt = ctx.statement_of(call)
-            code = f"{callbacks.id} += [{callback}]\n"
-            edits.append(Edit("insert_before", ctx.pos(stmt), code))
-        elif callbacks is None or (isinstance(callbacks, ast.Constant) and callbacks.value is None):
-            if not any(k.arg is None for k in call.keywords):  # **kwargs may hold callbacks
-                edits.append(Edit("set_keyword", pos, f"[{callback}]", name="callbacks"))
+            edit = Edit(EditKind.INSERT_BEFORE, ctx.pos(stmt), f"{callbacks.id} += [{callback}]\n")
         else:
             code = f"[*{ctx.source_of(callbacks)}, {callback}]"
-            edits.append(Edit("set_keyword", pos, code, name="callbacks"))
+            edit = Edit(EditKind.SET_KEYWORD, pos, code, name="callbacks")
+        edits = [edit] if edit is not None else []
         message = (
             f"`{ctx.source_of(call.func)}(...)` does not pass seeder.SeederCB() in its callbacks; "
             "epochs are not reseeded and a resumed fit diverges"
@@ -61,26 +61,93 @@ RULE = Rule(
     ),
     fixable=True,
     check=check,
+    # Keras fit in a TF file
+    tokens=TRAINS[3:5],
     examples=(
         (
-            "import tensorflow as tf\n\nmodel.fit(x, y, epochs=2, callbacks=[cb])\n",
-            "import tensorflow as tf\nimport seeder_runtime.tf as seeder\n\n"
-            "model.fit(x, y, epochs=2, callbacks=[cb, seeder.SeederCB()])\n",
+            dedent(
+                """\
+                import tensorflow as tf
+
+                model.fit(x, y, epochs=2, callbacks=[cb])
+                """
+            ),
+            dedent(
+                """\
+                import tensorflow as tf
+                import seeder_runtime.tf as seeder
+
+                model.fit(x, y, epochs=2, callbacks=[cb, seeder.SeederCB()])
+                """
+            ),
         ),
         (
-            "from tensorflow import keras\n\nmodel.fit(\n    x,\n    y,\n    epochs=2,\n)\n",
-            "from tensorflow import keras\nimport seeder_runtime.tf as seeder\n\nmodel.fit(\n"
-            "    x,\n    y,\n    epochs=2,\n    callbacks=[seeder.SeederCB()],\n)\n",
+            dedent(
+                """\
+                from tensorflow import keras
+
+                model.fit(
+                    x,
+                    y,
+                    epochs=2,
+                )
+                """
+            ),
+            dedent(
+                """\
+                from tensorflow import keras
+                import seeder_runtime.tf as seeder
+
+                model.fit(
+                    x,
+                    y,
+                    epochs=2,
+                    callbacks=[seeder.SeederCB()],
+                )
+                """
+            ),
         ),
         (
-            "import keras\n\ncallbacks = [stop]\nhistory = model.fit(x, callbacks=callbacks)\n",
-            "import keras\nimport seeder_runtime.tf as seeder\n\ncallbacks = [stop]\n"
-            "callbacks += [seeder.SeederCB()]\nhistory = model.fit(x, callbacks=callbacks)\n",
+            dedent(
+                """\
+                import keras
+
+                callbacks = [stop]
+                history = model.fit(x, callbacks=callbacks)
+                """
+            ),
+            dedent(
+                """\
+                import keras
+                import seeder_runtime.tf as seeder
+
+                callbacks = [stop]
+                callbacks += [seeder.SeederCB()]
+                history = model.fit(x, callbacks=callbacks)
+                """
+            ),
         ),
     ),
-    invalid=("import tensorflow as tf\nmodel.fit_generator(gen, epochs=3)\n",),
+    invalid=(
+        dedent(
+            """\
+            import tensorflow as tf
+            model.fit_generator(gen, epochs=3)
+            """
+        ),
+    ),
     valid=(
-        "import lightning as L\ntrainer.fit(model, datamodule=dm)\n",
-        "from sklearn.linear_model import LinearRegression\nLinearRegression().fit(x, y)\n",
+        dedent(
+            """\
+            import lightning as L
+            trainer.fit(model, datamodule=dm)
+            """
+        ),
+        dedent(
+            """\
+            from sklearn.linear_model import LinearRegression
+            LinearRegression().fit(x, y)
+            """
+        ),
     ),
 )

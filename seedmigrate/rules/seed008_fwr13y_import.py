@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
-from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.model import Edit, EditKind, Finding
 from seedmigrate.rules.base import Rule
 
 #: fwr13y module -> seeder_runtime backend suffix.
@@ -44,7 +45,7 @@ def check(facts: FileFacts) -> Iterator[Finding]:
                 node,
                 f"`{path}` is NVIDIA's fwr13y seeder; `{new}` has the same API without its "
                 "seed collisions",
-                (Edit("rename_import", facts.ctx.pos(node), new, name=path),),
+                (Edit(EditKind.RENAME_IMPORT, facts.ctx.pos(node), new, name=path),),
             )
 
 
@@ -69,12 +70,23 @@ RULE = Rule(
     ),
     fixable=True,
     check=check,
+    tokens=(("seeder",),),
     examples=(
         (
-            "import fwr13y.seeder.pyt as seeder\n\nseeder.init(master_seed=1, ngpus=1, "
-            "local_rank=0)\n",
-            "import seeder_runtime.torch as seeder\n\nseeder.init(master_seed=1, ngpus=1, "
-            "local_rank=0)\n",
+            dedent(
+                """\
+                import fwr13y.seeder.pyt as seeder
+
+                seeder.init(master_seed=1, ngpus=1, local_rank=0)
+                """
+            ),
+            dedent(
+                """\
+                import seeder_runtime.torch as seeder
+
+                seeder.init(master_seed=1, ngpus=1, local_rank=0)
+                """
+            ),
         ),
         (
             "from fwr13y.seeder import tf as seeder\n",

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
-from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.model import Edit, EditKind, Finding
+from seedmigrate.analysis.tokens import SEED
 from seedmigrate.rules.base import Rule
 
 
@@ -24,7 +26,7 @@ def check(facts: FileFacts) -> Iterator[Finding]:
                 node,
                 f"`{facts.ctx.source_of(node.targets[0])}` is drawn at random when no seed is "
                 "given; seeder.init draws one, shares it across ranks and logs it",
-                (Edit("remove", facts.ctx.pos(target)),),
+                (Edit(EditKind.REMOVE, facts.ctx.pos(target)),),
             )
 
 
@@ -44,23 +46,57 @@ RULE = Rule(
     ),
     fixable=True,
     check=check,
+    tokens=((SEED,),),
     examples=(
         (
-            "import random\n\nimport torch\n\n\ndef main(opt):\n"
-            "    if opt.manualSeed is None:\n        opt.manualSeed = random.randint(1, 10000)\n"
-            '    print("Random Seed: ", opt.manualSeed)\n'
-            "    torch.manual_seed(opt.manualSeed)\n",
-            "import torch\n\n\ndef main(opt):\n"
-            '    print("Random Seed: ", opt.manualSeed)\n'
-            "    torch.manual_seed(opt.manualSeed)\n",
+            dedent(
+                """\
+                import random
+
+                import torch
+
+
+                def main(opt):
+                    if opt.manualSeed is None:
+                        opt.manualSeed = random.randint(1, 10000)
+                    print("Random Seed: ", opt.manualSeed)
+                    torch.manual_seed(opt.manualSeed)
+                """
+            ),
+            dedent(
+                """\
+                import torch
+
+
+                def main(opt):
+                    print("Random Seed: ", opt.manualSeed)
+                    torch.manual_seed(opt.manualSeed)
+                """
+            ),
         ),
     ),
     invalid=(
-        "import time\nimport torch\n\ndef main(args):\n    args.seed = int(time.time())\n"
-        "    torch.manual_seed(args.seed)\n",
+        dedent(
+            """\
+            import time
+            import torch
+
+            def main(args):
+                args.seed = int(time.time())
+                torch.manual_seed(args.seed)
+            """
+        ),
     ),
     valid=(
-        "import random\nimport torch\n\ndef main(args):\n    args.lr = random.random()\n"
-        "    torch.manual_seed(args.seed)\n",
+        dedent(
+            """\
+            import random
+            import torch
+
+            def main(args):
+                args.lr = random.random()
+                torch.manual_seed(args.seed)
+            """
+        ),
     ),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.model import Finding
@@ -39,9 +40,29 @@ RULE = Rule(
     ),
     fixable=False,
     check=check,
+    tokens=(("seed",),),
     invalid=(
-        "import torch\nfor epoch in range(3):\n    torch.manual_seed(epoch)\n",
-        "import numpy as np\ndef worker_init_fn(wid):\n    np.random.seed(wid)\n",
+        dedent(
+            """\
+            import torch
+            for epoch in range(3):
+                torch.manual_seed(epoch)
+            """
+        ),
+        dedent(
+            """\
+            import numpy as np
+            def worker_init_fn(wid):
+                np.random.seed(wid)
+            """
+        ),
     ),
-    valid=("import torch\ntorch.manual_seed(0)\n",),
+    valid=(
+        dedent(
+            """\
+            import torch
+            torch.manual_seed(0)
+            """
+        ),
+    ),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.model import Finding
@@ -35,6 +36,21 @@ RULE = Rule(
     ),
     fixable=False,
     check=check,
-    invalid=("import torch\ng = torch.manual_seed(0)\n",),
-    valid=("import torch\ntorch.manual_seed(0)\n",),
+    tokens=(("seed",),),
+    invalid=(
+        dedent(
+            """\
+            import torch
+            g = torch.manual_seed(0)
+            """
+        ),
+    ),
+    valid=(
+        dedent(
+            """\
+            import torch
+            torch.manual_seed(0)
+            """
+        ),
+    ),
 )

@@ -4,10 +4,32 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.model import Finding
+from seedmigrate.analysis.tokens import Pattern, Tokens, any_of, both
 from seedmigrate.rules.base import Rule
+
+
+def _proper_prefixes(word: str) -> str:
+    """A regular expression matching exactly the non-empty proper prefixes of ``word``."""
+    pattern = word[-2]
+    for letter in reversed(word[:-2]):
+        pattern = f"{letter}(?:{pattern})?"
+    return pattern
+
+
+#: The rule compares a string constant with ``PYTHONHASHSEED`` for equality. Unless it is
+#: spelt out, it is built with an escape (``\\x48``, ``\\N{...}``), a backslash-newline
+#: between two of its letters, or from adjacent literals, the first of which is then
+#: exactly a proper prefix of it (``"PYTHON" "HASHSEED"``).
+_HASHSEED: Tokens = (
+    ("PYTHONHASHSEED",),
+    (Pattern(r"\\[xuUN0-7]"),),
+    (Pattern(r"[PYTHONASE]\\(?:\r\n?|\n)[YTHONASED]"),),
+    (Pattern(f"[\"']{_proper_prefixes('PYTHONHASHSEED')}[\"']"),),
+)
 
 
 def _mentions_hashseed(node: ast.AST) -> bool:
@@ -53,9 +75,27 @@ RULE = Rule(
     fix="Export PYTHONHASHSEED in the job script or launcher (`PYTHONHASHSEED=0 python train.py`).",
     fixable=False,
     check=check,
+    tokens=both(any_of("environ", "putenv"), _HASHSEED),
     invalid=(
-        "import os\nos.environ['PYTHONHASHSEED'] = str(0)\n",
-        "import os\nos.environ.setdefault('PYTHONHASHSEED', '0')\n",
+        dedent(
+            """\
+            import os
+            os.environ['PYTHONHASHSEED'] = str(0)
+            """
+        ),
+        dedent(
+            """\
+            import os
+            os.environ.setdefault('PYTHONHASHSEED', '0')
+            """
+        ),
     ),
-    valid=("import os\nos.environ['CUDA_VISIBLE_DEVICES'] = '0'\n",),
+    valid=(
+        dedent(
+            """\
+            import os
+            os.environ['CUDA_VISIBLE_DEVICES'] = '0'
+            """
+        ),
+    ),
 )

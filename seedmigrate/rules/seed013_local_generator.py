@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.model import Finding
+from seedmigrate.analysis.tokens import GAP, Pattern, each_with
 from seedmigrate.rules.base import Rule
+
+#: ``random.Random`` / ``numpy.random.RandomState`` called, or imported under an alias.
+_RANDOM_USE = Pattern("Random(?:State)?" + GAP + r"(?:\(|as\b)")
+#: ``torch.Generator(``, ``tf.random.Generator.from_seed(``, ``import ... Generator as``.
+_GENERATOR_USE = Pattern("Generator" + GAP + r"(?:\(|\.|as\b|import\b)")
 
 #: Constructor -> the registration that reseeds an instance ``{g}`` on every reseed.
 GENERATORS = {
@@ -84,13 +91,39 @@ RULE = Rule(
     ),
     fixable=False,
     check=check,
+    tokens=(
+        ("Random", _RANDOM_USE),
+        ("default_rng",),
+        *each_with(each_with((("Generator",),), "numpy", "torch", "tensorflow"), _GENERATOR_USE),
+    ),
     invalid=(
-        "import numpy as np\nrng = np.random.default_rng(0)\n",
-        "import torch\ng = torch.Generator()\n",
-        "import random\nr = random.Random(4)\n",
+        dedent(
+            """\
+            import numpy as np
+            rng = np.random.default_rng(0)
+            """
+        ),
+        dedent(
+            """\
+            import torch
+            g = torch.Generator()
+            """
+        ),
+        dedent(
+            """\
+            import random
+            r = random.Random(4)
+            """
+        ),
     ),
     valid=(
-        "import torch\nimport seeder_runtime.torch as seeder\ng = torch.Generator()\n"
-        "seeder.register_generator(g.manual_seed)\n",
+        dedent(
+            """\
+            import torch
+            import seeder_runtime.torch as seeder
+            g = torch.Generator()
+            seeder.register_generator(g.manual_seed)
+            """
+        ),
     ),
 )

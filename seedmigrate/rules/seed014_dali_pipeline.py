@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.model import Finding
@@ -47,10 +48,30 @@ RULE = Rule(
     ),
     fixable=False,
     check=check,
+    tokens=(("dali",),),
     invalid=(
-        "from nvidia.dali import pipeline_def\n\n@pipeline_def\ndef pipe():\n    return 1\n",
-        "from nvidia.dali.pipeline import Pipeline\np = Pipeline(batch_size=8, num_threads=2,"
-        " device_id=0, seed=1)\n",
+        dedent(
+            """\
+            from nvidia.dali import pipeline_def
+
+            @pipeline_def
+            def pipe():
+                return 1
+            """
+        ),
+        dedent(
+            """\
+            from nvidia.dali.pipeline import Pipeline
+            p = Pipeline(batch_size=8, num_threads=2, device_id=0, seed=1)
+            """
+        ),
     ),
-    valid=("import torch\nloader = torch.utils.data.DataLoader(ds)\n",),
+    valid=(
+        dedent(
+            """\
+            import torch
+            loader = torch.utils.data.DataLoader(ds)
+            """
+        ),
+    ),
 )

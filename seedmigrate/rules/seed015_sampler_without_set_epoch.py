@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.context import SAMPLERS
@@ -41,12 +42,25 @@ RULE = Rule(
     fix="Add `sampler.set_epoch(epoch)` at the start of each epoch.",
     fixable=False,
     check=check,
+    tokens=(("DistributedSampler",),),
     invalid=(
-        "from torch.utils.data import DistributedSampler\ns = DistributedSampler(ds)\n"
-        "for epoch in range(3):\n    pass\n",
+        dedent(
+            """\
+            from torch.utils.data import DistributedSampler
+            s = DistributedSampler(ds)
+            for epoch in range(3):
+                pass
+            """
+        ),
     ),
     valid=(
-        "from torch.utils.data import DistributedSampler\ns = DistributedSampler(ds)\n"
-        "for epoch in range(3):\n    s.set_epoch(epoch)\n",
+        dedent(
+            """\
+            from torch.utils.data import DistributedSampler
+            s = DistributedSampler(ds)
+            for epoch in range(3):
+                s.set_epoch(epoch)
+            """
+        ),
     ),
 )

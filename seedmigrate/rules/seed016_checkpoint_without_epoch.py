@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.model import Finding
+from seedmigrate.analysis.tokens import EPOCH, each_with
 from seedmigrate.rules.base import Rule
 
 _PROGRESS = ("epoch", "step", "iter")
@@ -66,11 +68,30 @@ RULE = Rule(
     ),
     fixable=False,
     check=check,
+    tokens=each_with(((EPOCH,),), "save", "Checkpoint"),
     invalid=(
-        "import torch\nfor epoch in range(3):\n    torch.save({'model': m.state_dict()}, 'c.pt')\n",
-        "import torch\nfor epoch in range(3):\n    torch.save(model.state_dict(), 'm.pth')\n",
+        dedent(
+            """\
+            import torch
+            for epoch in range(3):
+                torch.save({'model': m.state_dict()}, 'c.pt')
+            """
+        ),
+        dedent(
+            """\
+            import torch
+            for epoch in range(3):
+                torch.save(model.state_dict(), 'm.pth')
+            """
+        ),
     ),
     valid=(
-        "import torch\nfor epoch in range(3):\n    torch.save({'model': 1, 'epoch': epoch}, 'c')\n",
+        dedent(
+            """\
+            import torch
+            for epoch in range(3):
+                torch.save({'model': 1, 'epoch': epoch}, 'c')
+            """
+        ),
     ),
 )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.migration import has_init
 from seedmigrate.analysis.model import Finding
+from seedmigrate.analysis.tokens import TRAINS
 from seedmigrate.rules.base import Rule
 
 
@@ -37,13 +39,44 @@ RULE = Rule(
     ),
     fixable=False,
     check=check,
+    tokens=TRAINS,
     invalid=(
-        "from transformers import HfArgumentParser, set_seed\n"
-        "parser = HfArgumentParser((TrainingArguments,))\nset_seed(1)\n",
-        "import hydra\nimport torch\n\n@hydra.main(config_path='conf')\ndef main(cfg):\n"
-        "    torch.manual_seed(cfg.seed)\n",
-        "import torch\nfrom myproject.options import get_parser\n\nparser = get_parser()\n"
-        "args = parser.parse_args()\ntorch.manual_seed(args.seed)\n",
+        dedent(
+            """\
+            from transformers import HfArgumentParser, set_seed
+            parser = HfArgumentParser((TrainingArguments,))
+            set_seed(1)
+            """
+        ),
+        dedent(
+            """\
+            import hydra
+            import torch
+
+            @hydra.main(config_path='conf')
+            def main(cfg):
+                torch.manual_seed(cfg.seed)
+            """
+        ),
+        dedent(
+            """\
+            import torch
+            from myproject.options import get_parser
+
+            parser = get_parser()
+            args = parser.parse_args()
+            torch.manual_seed(args.seed)
+            """
+        ),
     ),
-    valid=("import argparse\nimport torch\np = argparse.ArgumentParser()\ntorch.manual_seed(1)\n",),
+    valid=(
+        dedent(
+            """\
+            import argparse
+            import torch
+            p = argparse.ArgumentParser()
+            torch.manual_seed(1)
+            """
+        ),
+    ),
 )

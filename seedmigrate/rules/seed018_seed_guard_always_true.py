@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.migration import has_init, seed_dest, serves, will_have_init
 from seedmigrate.analysis.model import Finding
+from seedmigrate.analysis.tokens import SEED
 from seedmigrate.rules.base import Rule
 
 
@@ -63,15 +65,33 @@ RULE = Rule(
     ),
     fixable=False,
     check=check,
+    # tests a seed flag (SEED_NAME, caseless)
+    tokens=((SEED,),),
     invalid=(
-        "import argparse\nimport torch\np = argparse.ArgumentParser()\n"
-        "p.add_argument('--seed', type=int)\nargs = p.parse_args()\n"
-        "if args.seed is not None:\n    torch.manual_seed(args.seed)\n"
-        "    torch.backends.cudnn.deterministic = True\n",
+        dedent(
+            """\
+            import argparse
+            import torch
+            p = argparse.ArgumentParser()
+            p.add_argument('--seed', type=int)
+            args = p.parse_args()
+            if args.seed is not None:
+                torch.manual_seed(args.seed)
+                torch.backends.cudnn.deterministic = True
+            """
+        ),
     ),
     valid=(
-        "import argparse\nimport torch\np = argparse.ArgumentParser()\n"
-        "p.add_argument('--seed', type=int)\nargs = p.parse_args()\n"
-        "if args.seed is not None:\n    torch.manual_seed(args.seed)\n",
+        dedent(
+            """\
+            import argparse
+            import torch
+            p = argparse.ArgumentParser()
+            p.add_argument('--seed', type=int)
+            args = p.parse_args()
+            if args.seed is not None:
+                torch.manual_seed(args.seed)
+            """
+        ),
     ),
 )

@@ -5,11 +5,13 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.context import SEEDING_FUNCTIONS
 from seedmigrate.analysis.crossmodule import UNSEEABLE
 from seedmigrate.analysis.model import Finding
+from seedmigrate.analysis.tokens import SEED
 from seedmigrate.rules.base import Rule
 
 #: Names of hand-written seeding helpers: set_seed, seed_everything, random_seed,
@@ -71,14 +73,48 @@ RULE = Rule(
     ),
     fixable=False,
     check=check,
+    # every helper name it knows contains "seed"
+    tokens=((SEED,),),
     invalid=(
-        "from utils import set_seed\nset_seed(args.seed)\n",
-        "from timm.utils import *\nrandom_seed(args.seed, 0)\n",
-        "import misc\nmisc.init_seeds(1)\n",
+        dedent(
+            """\
+            from utils import set_seed
+            set_seed(args.seed)
+            """
+        ),
+        dedent(
+            """\
+            from timm.utils import *
+            random_seed(args.seed, 0)
+            """
+        ),
+        dedent(
+            """\
+            import misc
+            misc.init_seeds(1)
+            """
+        ),
     ),
     valid=(
-        "import random\nrandom.seed(1)\n",
-        "def set_seed(s):\n    print(s)\n\nset_seed(1)\n",
-        "from utils import set_seed\nx = set_seed(1)\n",
+        dedent(
+            """\
+            import random
+            random.seed(1)
+            """
+        ),
+        dedent(
+            """\
+            def set_seed(s):
+                print(s)
+
+            set_seed(1)
+            """
+        ),
+        dedent(
+            """\
+            from utils import set_seed
+            x = set_seed(1)
+            """
+        ),
     ),
 )

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.context import LIGHTNING_ROOTS
 from seedmigrate.analysis.migration import unserved_reason
-from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.model import Edit, EditKind, Finding
+from seedmigrate.analysis.tokens import SEED
+from seedmigrate.rules._callbacks import add_callback_edit, is_display_or_absent
 from seedmigrate.rules.base import Rule
 
 CALLBACK = "SeederCallback"
@@ -92,17 +95,18 @@ def check(facts: FileFacts) -> Iterator[Finding]:
             continue
         pos = ctx.pos(call)
         edit: Edit | None = None
-        if isinstance(value, ast.List):
-            edit = Edit("append_element", ctx.pos(value), callback)
-        elif value is None or (isinstance(value, ast.Constant) and value.value is None):
-            if not any(k.arg is None for k in call.keywords):  # **kwargs may hold callbacks
-                edit = Edit("set_keyword", pos, f"[{callback}]", name="callbacks")
+        if is_display_or_absent(value):
+            edit = add_callback_edit(ctx, call, value, callback)
         elif isinstance(value, ast.Tuple) or (
             isinstance(value, ast.Name) and value.id in sequences
         ):
-            edit = Edit("set_keyword", pos, f"[*{ctx.source_of(value)}, {callback}]", "callbacks")
+            edit = Edit(
+                EditKind.SET_KEYWORD, pos, f"[*{ctx.source_of(value)}, {callback}]", "callbacks"
+            )
         elif isinstance(value, ast.Call):  # a single callback object
-            edit = Edit("set_keyword", pos, f"[{ctx.source_of(value)}, {callback}]", "callbacks")
+            edit = Edit(
+                EditKind.SET_KEYWORD, pos, f"[{ctx.source_of(value)}, {callback}]", "callbacks"
+            )
         message = (
             f"`{ctx.source_of(call.func)}(...)` has no seeder.SeederCallback(): Lightning "
             "epochs are not reseeded per epoch and rank, and a resumed fit diverges"
@@ -136,32 +140,81 @@ RULE = Rule(
     ),
     fixable=True,
     check=check,
+    tokens=((SEED, "lightning"),),
     examples=(
         (
-            "import lightning as L\n\nL.seed_everything(42)\n"
-            "trainer = L.Trainer(max_epochs=2, callbacks=[stop])\n",
-            "import lightning as L\nimport seeder_runtime.lightning as seeder\n\n"
-            "L.seed_everything(42)\n"
-            "trainer = L.Trainer(max_epochs=2, callbacks=[stop, seeder.SeederCallback()])\n",
+            dedent(
+                """\
+                import lightning as L
+
+                L.seed_everything(42)
+                trainer = L.Trainer(max_epochs=2, callbacks=[stop])
+                """
+            ),
+            dedent(
+                """\
+                import lightning as L
+                import seeder_runtime.lightning as seeder
+
+                L.seed_everything(42)
+                trainer = L.Trainer(max_epochs=2, callbacks=[stop, seeder.SeederCallback()])
+                """
+            ),
         ),
         (
-            "from pytorch_lightning import Trainer, seed_everything\n\n"
-            "seed_everything(0, workers=True)\ntrainer = Trainer(\n    max_epochs=3,\n)\n",
-            "from pytorch_lightning import Trainer, seed_everything\n"
-            "import seeder_runtime.lightning as seeder\n\n"
-            "seed_everything(0, workers=True)\ntrainer = Trainer(\n    max_epochs=3,\n"
-            "    callbacks=[seeder.SeederCallback()],\n)\n",
+            dedent(
+                """\
+                from pytorch_lightning import Trainer, seed_everything
+
+                seed_everything(0, workers=True)
+                trainer = Trainer(
+                    max_epochs=3,
+                )
+                """
+            ),
+            dedent(
+                """\
+                from pytorch_lightning import Trainer, seed_everything
+                import seeder_runtime.lightning as seeder
+
+                seed_everything(0, workers=True)
+                trainer = Trainer(
+                    max_epochs=3,
+                    callbacks=[seeder.SeederCallback()],
+                )
+                """
+            ),
         ),
     ),
     invalid=(
-        "import lightning.pytorch as pl\nimport seeder_runtime.lightning as seeder\n"
-        "trainer = pl.Trainer(callbacks=cbs)\n",
+        dedent(
+            """\
+            import lightning.pytorch as pl
+            import seeder_runtime.lightning as seeder
+            trainer = pl.Trainer(callbacks=cbs)
+            """
+        ),
     ),
     valid=(
-        "import lightning as L\ntrainer = L.Trainer(max_epochs=1)\n",
-        "import lightning as L\nimport seeder_runtime.lightning as seeder\n"
-        "trainer = L.Trainer(callbacks=[seeder.SeederCallback()])\n",
-        "from lightning.fabric import Fabric, seed_everything\nseed_everything(1)\n"
-        "fabric = Fabric()\n",
+        dedent(
+            """\
+            import lightning as L
+            trainer = L.Trainer(max_epochs=1)
+            """
+        ),
+        dedent(
+            """\
+            import lightning as L
+            import seeder_runtime.lightning as seeder
+            trainer = L.Trainer(callbacks=[seeder.SeederCallback()])
+            """
+        ),
+        dedent(
+            """\
+            from lightning.fabric import Fabric, seed_everything
+            seed_everything(1)
+            fabric = Fabric()
+            """
+        ),
     ),
 )

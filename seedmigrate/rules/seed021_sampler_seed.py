@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from textwrap import dedent
 
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.context import SAMPLERS
 from seedmigrate.analysis.migration import serves, will_have_init
-from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.model import Edit, EditKind, Finding
 from seedmigrate.rules.base import Rule
 
 
@@ -26,7 +27,10 @@ def check(facts: FileFacts) -> Iterator[Finding]:
         edits: list[Edit] = []
         if torch_backend and serves(facts, call) and len(call.args) < 4:  # seed is 5th positional
             code = f"{ctx.seeder_name}.sampler_seed()"
-            edits = [*ctx.import_edit(), Edit("set_keyword", ctx.pos(call), code, name="seed")]
+            edits = [
+                *ctx.import_edit(),
+                Edit(EditKind.SET_KEYWORD, ctx.pos(call), code, name="seed"),
+            ]
         yield ctx.finding(
             "SEED021",
             call,
@@ -54,28 +58,66 @@ RULE = Rule(
     ),
     fixable=True,
     check=check,
+    # seed_everything or seeder, in a Lightning file
+    tokens=(("DistributedSampler",),),
     examples=(
         (
-            "import argparse\n\nimport torch.distributed as dist\n"
-            "from torch.utils.data import DistributedSampler\n\n\ndef main():\n"
-            "    parser = argparse.ArgumentParser()\n    args = parser.parse_args()\n"
-            "    dist.init_process_group('gloo')\n"
-            "    sampler = DistributedSampler(dataset, shuffle=True)\n"
-            "    for epoch in range(args.epochs):\n        sampler.set_epoch(epoch)\n",
-            "import argparse\n\nimport torch.distributed as dist\n"
-            "from torch.utils.data import DistributedSampler\n"
-            "import seeder_runtime.torch as seeder\n\n\ndef main():\n"
-            "    parser = argparse.ArgumentParser()\n    args = parser.parse_args()\n"
-            "    dist.init_process_group('gloo')\n"
-            "    sampler = DistributedSampler(dataset, shuffle=True, seed=seeder.sampler_seed())\n"
-            "    for epoch in range(args.epochs):\n        sampler.set_epoch(epoch)\n",
+            dedent(
+                """\
+                import argparse
+
+                import torch.distributed as dist
+                from torch.utils.data import DistributedSampler
+
+
+                def main():
+                    parser = argparse.ArgumentParser()
+                    args = parser.parse_args()
+                    dist.init_process_group('gloo')
+                    sampler = DistributedSampler(dataset, shuffle=True)
+                    for epoch in range(args.epochs):
+                        sampler.set_epoch(epoch)
+                """
+            ),
+            dedent(
+                """\
+                import argparse
+
+                import torch.distributed as dist
+                from torch.utils.data import DistributedSampler
+                import seeder_runtime.torch as seeder
+
+
+                def main():
+                    parser = argparse.ArgumentParser()
+                    args = parser.parse_args()
+                    dist.init_process_group('gloo')
+                    sampler = DistributedSampler(dataset, shuffle=True, seed=seeder.sampler_seed())
+                    for epoch in range(args.epochs):
+                        sampler.set_epoch(epoch)
+                """
+            ),
         ),
     ),
     invalid=(),
     valid=(
-        "import torch\nfrom torch.utils.data import DistributedSampler\n"
-        "s = DistributedSampler(ds, seed=seed)\nfor epoch in range(3):\n    s.set_epoch(epoch)\n",
-        "from torch.utils.data import DistributedSampler\n\n\ndef loader(ds):\n"
-        "    return DistributedSampler(ds)\n",
+        dedent(
+            """\
+            import torch
+            from torch.utils.data import DistributedSampler
+            s = DistributedSampler(ds, seed=seed)
+            for epoch in range(3):
+                s.set_epoch(epoch)
+            """
+        ),
+        dedent(
+            """\
+            from torch.utils.data import DistributedSampler
+
+
+            def loader(ds):
+                return DistributedSampler(ds)
+            """
+        ),
     ),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from seedmigrate.analysis.tokens import NEVER
 from seedmigrate.rules.base import Rule
 
 RULE = Rule(
@@ -25,5 +26,7 @@ RULE = Rule(
     ),
     fixable=False,
     check=lambda facts: (),
+    # withheld fixes come from the pipeline, not from a check
+    tokens=NEVER,
     pipeline=True,
 )
