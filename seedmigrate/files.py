@@ -454,3 +454,16 @@ def _may_be_regular(entry: os.DirEntry) -> bool:
         return entry.is_file()
     except OSError:
         return True
+
+
+_LINE = re.compile(r"[^\n]*\n|[^\n]+")
+
+
+def split_lines(text: str) -> list[str]:
+    """``text``'s lines as ``git`` and ``patch`` see them: ended by ``\\n`` only, ends kept.
+
+    ``str.splitlines`` also breaks at ``\\f``, ``\\v``, ``\\x1c``-``\\x1e``, ``\\x85``,
+    U+2028 and U+2029, and a diff built on such lines does not apply. A ``\\r`` stays in
+    its line (``\\r\\n`` ends one, as both tools read it; a lone ``\\r`` is inside one).
+    """
+    return _LINE.findall(text)

@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import difflib
-import re
 
-_LINE = re.compile(r"[^\n]*\n|[^\n]+")
+from seedmigrate.files import split_lines
 
-
-def split_lines(text: str) -> list[str]:
-    """``text``'s lines as ``git`` and ``patch`` see them: ended by ``\\n`` only, ends kept.
-
-    ``str.splitlines`` also breaks at ``\\f``, ``\\v``, ``\\x1c``-``\\x1e``, ``\\x85``,
-    U+2028 and U+2029, and a diff built on such lines does not apply. A ``\\r`` stays in
-    its line (``\\r\\n`` ends one, as both tools read it; a lone ``\\r`` is inside one).
-    """
-    return _LINE.findall(text)
+__all__ = ["split_lines", "unified_diff"]
 
 
 def unified_diff(path: str, before: str, after: str) -> str:

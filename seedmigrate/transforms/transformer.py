@@ -354,7 +354,7 @@ def restore_form_feeds(before: str, after: str) -> str:
     """
     if "\f" not in before:
         return after
-    from seedmigrate.output.diff import split_lines
+    from seedmigrate.files import split_lines
 
     old, new = split_lines(before), split_lines(after)
     matcher = difflib.SequenceMatcher(
