@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up .venv and run the whole test suite; this is what CI runs (.ci/run):
-#   ruff check, ruff format --check, the fast tier (everything but `slow`), the slow tier.
+#   ruff check, ruff format --check, mypy, the fast tier (everything but `slow`), the slow tier.
 # Arguments go to both pytest runs (e.g. -x, -k EXPR, a test path); a tier that selects
 # no test is reported and passes.
 set -euo pipefail
@@ -30,5 +30,7 @@ echo "== ruff check ."
 ruff check .
 echo "== ruff format --check ."
 ruff format --check .
+echo "== mypy (seedmigrate, seeder_runtime: [tool.mypy] in pyproject.toml)"
+python -m mypy
 tier "fast tier" -n 2 "$@"
 tier "slow tier" -n 2 -m slow "$@"

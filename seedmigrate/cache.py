@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from seedmigrate import __version__
-from seedmigrate.analysis.model import Edit, Finding
+from seedmigrate.analysis.model import Edit, EditKind, Finding
 from seedmigrate.config import Config
 from seedmigrate.files import SourceError, read_bytes
 from seedmigrate.pipeline import FileResult, content_digest
@@ -84,7 +84,7 @@ def _finding_to_json(finding: Finding) -> dict[str, object]:
 
 def _finding_from_json(data: dict) -> Finding:
     edits = tuple(
-        Edit(str(kind), (int(pos[0]), int(pos[1])), str(code), str(name), int(index))
+        Edit(EditKind(kind), (int(pos[0]), int(pos[1])), str(code), str(name), int(index))
         for kind, pos, code, name, index in data["edits"]
     )
     return Finding(

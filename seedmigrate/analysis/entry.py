@@ -107,8 +107,8 @@ class EntryAnalysis:
         """The seed option of the other module's parser the script's arguments come
         from (a SeedOption), or ``None``."""
         for function in self.remote_parses.values():
-            if function.seed_option is not None:  # type: ignore[attr-defined]
-                return function.seed_option  # type: ignore[attr-defined]
+            if function.seed_option is not None:
+                return function.seed_option
         return None
 
     # -- which parser a name holds ---------------------------------------------------

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from seedmigrate.analysis import FileFacts
 from seedmigrate.analysis.context import SAMPLERS
 from seedmigrate.analysis.flow import Flow, Slot, is_main_guard
-from seedmigrate.analysis.model import Edit
+from seedmigrate.analysis.model import Edit, EditKind
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ def find_seeding_sites(facts: FileFacts) -> list[tuple[ast.stmt, ast.expr | None
         if helper_call.helper.seed_param is None:
             continue  # seeds with a value of its own: stays, SEED019 says so
         stmt = ctx.parent(helper_call.call)
-        sites.append((seeding.removal_target(stmt), helper_call.seed))  # type: ignore[arg-type]
+        sites.append((seeding.removal_target(stmt), helper_call.seed))
     for name, function in seeding_functions.items():
         for call, _ in ctx.calls:
             if not (isinstance(call.func, ast.Name) and call.func.id == name):
@@ -197,7 +197,7 @@ def _helper_seed(facts: FileFacts, function: ast.FunctionDef, call: ast.Call) ->
         for name in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
             if hasattr(sub, name):
                 delattr(sub, name)
-    return node  # type: ignore[return-value]
+    return node
 
 
 def _first_removal(facts: FileFacts) -> ast.stmt | None:
@@ -386,7 +386,7 @@ def _lift_clear_of(facts: FileFacts, stmt: ast.stmt, uses: list[ast.AST]) -> ast
             break
         if is_main_guard(compound) or any(id(n) in use_ids for n in ast.walk(compound)):
             break
-        current = compound  # type: ignore[assignment]
+        current = compound
     return current
 
 
@@ -407,8 +407,8 @@ def _lifted_before(facts: FileFacts, stmt: ast.stmt, needed: set[str]) -> tuple[
             for n in ast.walk(owner)
         )
         if binds:
-            return owner, "insert_after"  # type: ignore[return-value]
-        current = owner  # type: ignore[assignment]
+            return owner, "insert_after"
+        current = owner
     return current, "insert_before"
 
 
@@ -671,9 +671,9 @@ def plan_init(facts: FileFacts) -> InitPlan | None:
             text = None  # never ``master_seed=<a name not yet bound>``: guarantee (e) reports it
         code = _init_code(facts, text, rank, number if len(chosen) > 1 else 0)
         if kind == "after_imports":
-            edits.append(Edit("after_imports", code=code))
+            edits.append(Edit(EditKind.AFTER_IMPORTS, code=code))
         else:
-            edits.append(Edit(kind, ctx.pos(anchor), code))
+            edits.append(Edit(EditKind(kind), ctx.pos(anchor), code))
         points.append(point)
     first = chosen[0]
     seed_text = _seed_text(facts, first.seed)
@@ -795,7 +795,7 @@ def unserved_reason(facts: FileFacts, node: ast.AST) -> str | None:
     scope = flow.scope_of_node(node)
     if scope is not facts.ctx.tree and any(k == "process" for _, k in flow.callers(scope)):
         return (
-            f"`{scope.name}` runs in a new process (mp.spawn / Process), which does not inherit "  # type: ignore[attr-defined]
+            f"`{scope.name}` runs in a new process (mp.spawn / Process), which does not inherit "
             "seeder.init from its parent; call seeder.init in it, after its distributed set-up"
         )
     project = facts.project

@@ -221,12 +221,12 @@ class CallInfo:
         dotted, span, statement, deferred, args, kwargs, refs = data
         return cls(
             dotted,
-            tuple(span),  # type: ignore[arg-type]
+            tuple(span),
             statement,
             deferred,
             None if args is None else tuple(_opt_expr(a) for a in args),
             None if kwargs is None else tuple((k, _opt_expr(v)) for k, v in kwargs),
-            tuple(map(tuple, refs)) if refs else (),  # type: ignore[arg-type]
+            tuple(map(tuple, refs)) if refs else (),
         )
 
 
@@ -268,7 +268,7 @@ class StmtInfo:
         kind, span, call, pure, body, orelse, what, sources = data
         return cls(
             kind,
-            tuple(span),  # type: ignore[arg-type]
+            tuple(span),
             call,
             pure,
             tuple(map(StmtInfo.from_json, body)) if body else (),
@@ -884,7 +884,7 @@ class _Summariser:
         self, scope: ScopeSummary, target: ast.AST, line: int, fallback: bool, in_class: bool
     ) -> None:
         if type(target) is ast.Name:
-            self.bind(scope, target.id, Binding("other", line), fallback, in_class)  # type: ignore[attr-defined]
+            self.bind(scope, target.id, Binding("other", line), fallback, in_class)
             return
         for node in ast.walk(target):
             if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):

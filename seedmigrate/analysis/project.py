@@ -1979,7 +1979,7 @@ class ProjectIndex:
         index._keys = {root / rel: key for rel, key in data["keys"].items()}
         index._eager = {root / rel for rel in data["eager"]}
         index._entry_candidates = {root / rel for rel in data["entry_candidates"]}
-        index._entry_points = [tuple(e) for e in data["entry_points"]]  # type: ignore[misc]
+        index._entry_points = [tuple(e) for e in data["entry_points"]]
         index._scanned_names = set(data["scanned_names"])
         index._link()
         return index

@@ -31,7 +31,7 @@ def check(facts: FileFacts) -> Iterator[Finding]:
         )
     project = facts.project
     for helper_call in seeding.project_calls:  # another module's helper, seen through the index
-        if not seeding.removable(ctx.parent(helper_call.call)):  # type: ignore[arg-type]
+        if not seeding.removable(ctx.parent(helper_call.call)):
             continue
         helper = helper_call.helper
         stmt = ctx.parent(helper_call.call)
@@ -42,7 +42,7 @@ def check(facts: FileFacts) -> Iterator[Finding]:
             helper_call.call,
             f"`{ctx.source_of(helper_call.call.func)}(...)` only seeds global RNGs ({rngs}; "
             f"{where}: {helper.symbol.qualname}); the call goes and seeder.init takes its seed",
-            (Edit(EditKind.REMOVE, ctx.pos(seeding.removal_target(stmt))),),  # type: ignore[arg-type]
+            (Edit(EditKind.REMOVE, ctx.pos(seeding.removal_target(stmt))),),
         )
 
 

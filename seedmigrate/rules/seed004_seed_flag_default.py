@@ -51,7 +51,7 @@ def _check_flag(facts: FileFacts, flag, fixes: bool) -> Iterator[Finding]:
     problems: list[str] = []
     if flag.kind == "absl":
         default = call.args[1] if len(call.args) > 1 else _keyword(call, "default")
-        if not _is_none(default):
+        if default is not None and not _is_none(default):
             problems.append(f"defaults to `{ctx.source_of(default)}`")
             if len(call.args) > 1:
                 edits.append(Edit(EditKind.SET_POSITIONAL, pos, "None", index=1))
@@ -61,7 +61,7 @@ def _check_flag(facts: FileFacts, flag, fixes: bool) -> Iterator[Finding]:
         if _keyword(call, "action") is not None:
             return  # store_const & co: not a value flag we can retype
         default = _keyword(call, "default")
-        if not _is_none(default):
+        if default is not None and not _is_none(default):
             problems.append(f"defaults to `{ctx.source_of(default)}`")
             edits.append(Edit(EditKind.SET_KEYWORD, pos, "None", name="default"))
         kind = _keyword(call, "type")

@@ -25,8 +25,7 @@ def check(facts: FileFacts) -> Iterator[Finding]:
         edit: Edit | None
         if is_display_or_absent(callbacks):
             edit = add_callback_edit(ctx, call, callbacks, callback)
-        elif isinstance(callbacks, ast.Name):
-            stmt = ctx.statement_of(call)
+        elif isinstance(callbacks, ast.Name) and (stmt := ctx.statement_of(call)) is not None:
             edit = Edit(EditKind.INSERT_BEFORE, ctx.pos(stmt), f"{callbacks.id} += [{callback}]\n")
         else:
             code = f"[*{ctx.source_of(callbacks)}, {callback}]"

@@ -40,7 +40,7 @@ GENERATORS = {
 
 
 def _registered_names(facts: FileFacts) -> set[str]:
-    names = set()
+    names: set[str] = set()
     for call, _ in facts.ctx.calls:
         if facts.ctx.is_seeder_call(call, "register_generator"):
             names.update(n.id for n in ast.walk(call) if isinstance(n, ast.Name))

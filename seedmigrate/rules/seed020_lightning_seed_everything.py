@@ -43,7 +43,7 @@ def _names_given_callback(facts: FileFacts) -> set[str]:
     def holds(node: ast.AST) -> bool:
         return any(ctx.is_seeder_call(n, CALLBACK) for n in ast.walk(node))
 
-    names = set()
+    names: set[str] = set()
     for node in ctx.nodes:
         if isinstance(node, ast.Assign) and holds(node.value):
             names.update(t.id for t in node.targets if isinstance(t, ast.Name))
@@ -115,7 +115,7 @@ def check(facts: FileFacts) -> Iterator[Finding]:
         if reason is not None:
             message, edit = f"{message}; not fixed: {reason}", None
         fixable = edit is not None and backend_ok
-        edits = (*ctx.import_edit(), edit) if fixable else ()
+        edits = (*ctx.import_edit(), edit) if fixable and edit is not None else ()
         yield ctx.finding("SEED020", call, message, edits, fixable=fixable)
 
 

@@ -35,7 +35,7 @@ def _first_use(body: Sequence[cst.BaseStatement], name: str) -> int:
     return len(body)
 
 
-def _is_import_line(stmt: cst.BaseStatement) -> bool:
+def _is_import_line(stmt: cst.BaseStatement | cst.BaseSmallStatement) -> bool:
     if isinstance(stmt, cst.SimpleStatementLine):
         return all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
     if isinstance(stmt, cst.Try):

@@ -8,6 +8,7 @@ so that no comment is lost.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import libcst as cst
 
@@ -29,8 +30,14 @@ def _is_docstring(stmt: cst.BaseStatement) -> bool:
     )
 
 
+def leading(stmt: cst.CSTNode) -> Sequence[cst.EmptyLine]:
+    """The comment and blank lines above a statement (``()`` for a node without any:
+    ``BaseStatement`` does not declare them, its two kinds do)."""
+    return getattr(stmt, "leading_lines", ())
+
+
 def _with_leading(stmt: cst.BaseStatement, lines: list[cst.EmptyLine]) -> cst.BaseStatement:
-    own = list(stmt.leading_lines)
+    own = list(leading(stmt))
     if not _has_comment(lines) and own:
         return stmt  # it already has its own separation
     return stmt.with_changes(leading_lines=[*lines, *own])
@@ -50,7 +57,7 @@ class _CommentCollector(cst.CSTVisitor):
 def _inner_comments(stmt: cst.BaseStatement) -> list[cst.EmptyLine]:
     """The comments inside a statement that goes (not those on the lines above it), as
     comment lines to keep in its place."""
-    collector = _CommentCollector(stmt.leading_lines)
+    collector = _CommentCollector(leading(stmt))
     stmt.visit(collector)
     return [
         cst.EmptyLine(indent=True, whitespace=cst.SimpleWhitespace(""), comment=comment)
@@ -59,7 +66,7 @@ def _inner_comments(stmt: cst.BaseStatement) -> list[cst.EmptyLine]:
 
 
 def _strip_leading_blanks(stmt: cst.BaseStatement) -> cst.BaseStatement:
-    lines = list(stmt.leading_lines)
+    lines = list(leading(stmt))
     while lines and lines[0].comment is None:
         lines.pop(0)
     return stmt.with_changes(leading_lines=lines)
@@ -69,10 +76,10 @@ def _move_leading(
     source: cst.BaseStatement, target: cst.BaseStatement
 ) -> tuple[cst.BaseStatement, cst.BaseStatement]:
     """Give ``source``'s leading lines to ``target``; returns (target, source) updated."""
-    lines = list(source.leading_lines)
+    lines = list(leading(source))
     if not lines:
         return target, source
-    target = target.with_changes(leading_lines=[*lines, *target.leading_lines])
+    target = target.with_changes(leading_lines=[*lines, *leading(target)])
     return target, source.with_changes(leading_lines=[])
 
 
@@ -98,7 +105,7 @@ def _append_item(items: list, new, open_whitespace, index: int) -> list:
         new = new.with_changes(comma=last.comma)
     elif after:
         new = new.with_changes(comma=separator)
-    changes = {"comma": separator}
+    changes: dict[str, Any] = {"comma": separator}
     if isinstance(last, cst.Arg) and not after:
         # ``fit(\n    x, y\n)``: the newline before ``)`` follows the new last argument
         new = new.with_changes(whitespace_after_arg=last.whitespace_after_arg)

@@ -25,6 +25,7 @@ from seedmigrate.transforms.statements import (
     _statements,
     _strip_leading_blanks,
     _with_leading,
+    leading,
 )
 
 
@@ -91,12 +92,13 @@ class _ApplyEdits(cst.CSTTransformer):
                     carry = []
                 # New code takes the place of what it precedes, with its blank lines (and,
                 # when that statement goes, its comments too).
-                if whole or not _has_comment(new.leading_lines):
+                if whole or not _has_comment(leading(new)):
                     before[0], new = _move_leading(new, before[0])
                 result.extend(before)
             kept: cst.BaseStatement | None = new
             if removed:
                 if not whole:
+                    assert isinstance(new, cst.SimpleStatementLine)  # several keys: small ones
                     smalls = [
                         s for s, pos in zip(new.body, keys, strict=True) if pos not in removed
                     ]
@@ -106,9 +108,9 @@ class _ApplyEdits(cst.CSTTransformer):
                     kept = None
                     # every comment survives: the statement's own lines above it, and
                     # those inside it (``# why`` at the end of a line, in an ``if`` body)
-                    leading = [*new.leading_lines, *_inner_comments(new)]
-                    if _has_comment(leading) or (leading and not carry and result):
-                        carry.extend(leading)
+                    above = [*leading(new), *_inner_comments(new)]
+                    if _has_comment(above) or (above and not carry and result):
+                        carry.extend(above)
             if kept is not None:
                 if carry:
                     kept = _with_leading(kept, carry)
@@ -169,11 +171,11 @@ class _ApplyEdits(cst.CSTTransformer):
             for edit in imports:
                 new.extend(_statements(edit.code))
             if others and index < len(body):
-                if _has_comment(body[index].leading_lines):
+                if _has_comment(leading(body[index])):
                     # ``# Model parameters`` stays with its statement; the new lines get
                     # the same blank-line separation above them
                     blanks = []
-                    for line in body[index].leading_lines:
+                    for line in leading(body[index]):
                         if line.comment is not None:
                             break
                         blanks.append(line)
@@ -183,10 +185,9 @@ class _ApplyEdits(cst.CSTTransformer):
             body = [*body[:index], *new, *others, *body[index:]]
         # blank lines left by a removal at the end: the next statement's, when this module
         # is a piece of a longer file whose next statement has no blank lines of its own
+        footer: Sequence[cst.EmptyLine] = updated_node.footer
         if _has_comment(carry) or (carry and self.blank_tail):
             footer = [*carry, *updated_node.footer]
-        else:
-            footer = updated_node.footer
         return updated_node.with_changes(body=body, footer=footer)
 
     # -- compound statements: prepend to their body ---------------------------------
@@ -224,7 +225,7 @@ class _ApplyEdits(cst.CSTTransformer):
             and isinstance(orelse.body, cst.IndentedBlock)
             and len(orelse.body.body) == 1
             and id(orelse.body.body[0]) in self.emptied
-            and not _has_comment(orelse.body.body[0].leading_lines)
+            and not _has_comment(leading(orelse.body.body[0]))
         ):
             updated_node = updated_node.with_changes(orelse=None)  # ``else: pass`` says nothing
         return self._prepend(original_node, updated_node)  # type: ignore[return-value]
@@ -307,7 +308,11 @@ class _ApplyEdits(cst.CSTTransformer):
         edits = self._take(EditKind.RENAME_IMPORT, self._pos(original_node))
         if not edits or isinstance(updated_node.names, cst.ImportStar):
             return updated_node
-        module = cst.helpers.get_full_name_for_node(updated_node.module)
+        module = (
+            cst.helpers.get_full_name_for_node(updated_node.module)
+            if updated_node.module is not None
+            else None
+        )
         node = updated_node
         names = list(updated_node.names)
         for i, alias in enumerate(names):
