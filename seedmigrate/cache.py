@@ -31,7 +31,7 @@ from seedmigrate.pipeline import FileResult, content_digest
 CACHE_DIR_NAME = ".seedmigrate_cache"
 #: Set to 1 to make ``check`` neither read nor write the cache (as ``--no-cache``).
 NO_CACHE_ENV = "SEEDMIGRATE_NO_CACHE"
-_FORMAT = 2
+_FORMAT = 3  # 3: the runtime import is a REQUIRE_IMPORT request
 
 
 def cache_disabled(no_cache_flag: bool = False) -> bool:

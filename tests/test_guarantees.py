@@ -377,7 +377,7 @@ def test_a_reseed_that_would_run_before_init_is_withheld_and_the_rest_applied():
         "SEED006",
         2,
         (
-            Edit("after_imports", code="import seeder_runtime.torch as seeder"),
+            Edit("require_import", code="seeder_runtime.torch", name="seeder"),
             Edit("prepend_body", (2, 0), "seeder.reseed(1, epoch)\n"),
         ),
     )

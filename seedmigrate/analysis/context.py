@@ -401,14 +401,11 @@ class FileContext:
         )
 
     def import_edit(self) -> tuple[Edit, ...]:
-        """The edit adding the runtime import, or nothing if the file has one."""
+        """The request for the runtime import (:attr:`EditKind.REQUIRE_IMPORT`), or
+        nothing if the file has one."""
         if self.seeder_import:
             return ()
-        return (
-            Edit(
-                EditKind.AFTER_IMPORTS, code=f"import {self.backend_module} as {self.seeder_name}"
-            ),
-        )
+        return (Edit(EditKind.REQUIRE_IMPORT, code=self.backend_module, name=self.seeder_name),)
 
     def is_seeder_call(self, node: ast.AST, attr: str) -> bool:
         """True for ``<seeder alias>.<attr>(...)``."""

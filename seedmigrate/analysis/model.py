@@ -26,8 +26,14 @@ class EditKind(StrEnum):
     #: at ``pos``.
     PREPEND_BODY = "prepend_body"
     #: Add ``code`` (statements) after the file's leading imports (``pos`` unused);
-    #: identical ones are added once, so every rule may ask for the runtime import.
+    #: identical ones are added once.
     AFTER_IMPORTS = "after_imports"
+    #: The fix needs ``import <code> as <name>`` (``<name>`` empty: ``import <code>``;
+    #: ``pos`` unused): a request, not a text. However many fixes of a file ask, the
+    #: import is added once, after the file's imports and above the first statement
+    #: that uses it. Every fix carries its own request, so any subset of a file's fixes
+    #: (``--select``, ``apply --interactive``) still gets the import it needs.
+    REQUIRE_IMPORT = "require_import"
     #: In the call at ``pos``, set keyword ``name`` to ``code`` (replaced when present,
     #: appended otherwise).
     SET_KEYWORD = "set_keyword"

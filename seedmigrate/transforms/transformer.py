@@ -41,12 +41,16 @@ class _ApplyEdits(cst.CSTTransformer):
         self.blank_tail = blank_tail
         self.by_kind: dict[EditKind, dict[Pos, list[Edit]]] = defaultdict(lambda: defaultdict(list))
         self.after_imports: list[Edit] = []
+        #: ``import <module> as <alias>`` lines the fixes asked for, each once
+        self.required_imports: dict[tuple[str, str], None] = {}
         self.pending: set[Edit] = set()
         self.emptied: set[int] = set()  # ``pass`` lines standing in for removed code
         self.outermost_call: dict[Pos, int] = {}
         for edit in dict.fromkeys(edits):  # de-duplicated, order kept
             if edit.kind == EditKind.AFTER_IMPORTS:
                 self.after_imports.append(edit)
+            elif edit.kind == EditKind.REQUIRE_IMPORT:
+                self.required_imports[(edit.code, edit.name)] = None
             else:
                 self.by_kind[edit.kind][edit.pos].append(edit)
                 self.pending.add(edit)
@@ -156,20 +160,16 @@ class _ApplyEdits(cst.CSTTransformer):
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         body, carry = self._rewrite_block(original_node.body, updated_node.body)
-        if self.after_imports:
+        if self.after_imports or self.required_imports:
             index = _after_imports_index(body)
             new: list[cst.BaseStatement] = []
-            imports = [e for e in self.after_imports if e.code.startswith(("import ", "from "))]
-            for edit in imports:
+            for module, alias in self.required_imports:
                 # never below the first module-level statement that uses it (``np.random
                 # .seed(0)`` between two imports became ``seeder.init(...)``)
-                alias = edit.code.rsplit(" ", 1)[-1]
-                index = min(index, _first_use(body, alias))
-            others = [
-                s for e in self.after_imports if e not in imports for s in _statements(e.code)
-            ]
-            for edit in imports:
-                new.extend(_statements(edit.code))
+                index = min(index, _first_use(body, alias or module.split(".")[0]))
+                statement = f"import {module} as {alias}\n" if alias else f"import {module}\n"
+                new.extend(_statements(statement))
+            others = [s for e in self.after_imports for s in _statements(e.code)]
             if others and index < len(body):
                 if _has_comment(leading(body[index])):
                     # ``# Model parameters`` stays with its statement; the new lines get

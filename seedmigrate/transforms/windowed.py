@@ -167,6 +167,10 @@ def _newline_of(lines: list[str], start: int) -> str:
     return "\n"
 
 
+#: Edits addressed to the file's import block, not to a position.
+_AT_IMPORTS = (EditKind.AFTER_IMPORTS, EditKind.REQUIRE_IMPORT)
+
+
 def _piecewise(lines: list[str], tops: list[_Top], edits: list[Edit]) -> _Piecewise:
     """Rewrite the runs of top-level statements that hold ``edits``; copy the rest."""
     from bisect import bisect_right
@@ -174,7 +178,7 @@ def _piecewise(lines: list[str], tops: list[_Top], edits: list[Edit]) -> _Piecew
     starts = [top.start for top in tops]
     marked: set[int] = set()
     for edit in edits:
-        if edit.kind == EditKind.AFTER_IMPORTS:
+        if edit.kind in _AT_IMPORTS:
             # the imports, and the statement after them (whose blank lines the new code
             # takes) unless it is a long one (a generated table): libcst never sees that
             end = _import_block_end(tops)
@@ -213,11 +217,9 @@ def _piecewise(lines: list[str], tops: list[_Top], edits: list[Edit]) -> _Piecew
         # the whole file), not as a module header; the line is dropped afterwards.
         above = 1 if start > 1 else 0
         inside = [
-            e
-            if e.kind == EditKind.AFTER_IMPORTS
-            else replace(e, pos=(e.pos[0] - start + 1 + above, e.pos[1]))
+            e if e.kind in _AT_IMPORTS else replace(e, pos=(e.pos[0] - start + 1 + above, e.pos[1]))
             for e in edits
-            if (e.kind == EditKind.AFTER_IMPORTS and first == 0) or start <= e.pos[0] <= end
+            if (e.kind in _AT_IMPORTS and first == 0) or start <= e.pos[0] <= end
         ]
         bare = last + 1 < len(tops) and tops[last + 1].first == tops[last + 1].start
         piece = "".join(lines[start - 1 : end])
