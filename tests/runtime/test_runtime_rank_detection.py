@@ -56,6 +56,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.slow  # two cooperating gloo processes
 def test_init_after_init_process_group_reads_the_group_and_shares_the_drawn_seed():
     # No RANK/WORLD_SIZE in the environment: the group (tcp init, explicit ranks) is the
     # only place the rank can come from.
@@ -83,6 +84,7 @@ def test_init_after_init_process_group_reads_the_group_and_shares_the_drawn_seed
     assert err1 == []  # only rank 0 announces the seed
 
 
+@pytest.mark.slow  # two cooperating gloo processes
 def test_seeds_drawn_before_the_group_and_handed_back_become_rank_0s():
     # Each process draws its own seed before the group exists and writes it into
     # args.seed; the init after init_process_group gets it back and must not keep it.
