@@ -26,49 +26,39 @@ class Source(Protocol):
     @property
     def path(self) -> Path:
         """The file it was read from (``-`` for stdin)."""
-        ...
 
     @property
     def raw(self) -> bytes:
         """The bytes as read: an unchanged source is written back as these, never
         re-encoded."""
-        ...
 
     @property
     def kind(self) -> str:
         """What the user calls it in messages: ``file`` or ``notebook``."""
-        ...
 
     @property
     def code(self) -> str:
         """The Python text to analyse and fix."""
-        ...
 
     @property
     def text(self) -> str:
         """The text a person reviews: what diffs show and what :meth:`encode` takes."""
-        ...
 
     def text_of(self, code: str) -> str:
         """The reviewed text of ``code``, a fixed version of :attr:`code`."""
-        ...
 
     def code_of(self, text: str) -> str:
         """The Python text of ``text``, an edited version of :attr:`text`
         (``SyntaxError`` when part of it does not parse on its own)."""
-        ...
 
     def encode(self, text: str) -> bytes:
         """The file's bytes holding ``text``, an edited version of :attr:`text`."""
-        ...
 
     def file_text(self, text: str) -> str:
         """The whole file, as text, holding ``text`` (what SARIF fixes replace in)."""
-        ...
 
     def locate(self, findings: Sequence[Finding], code: str) -> list[Finding]:
         """``findings`` on ``code`` (a version of :attr:`code`) where the user sees them."""
-        ...
 
 
 def open_source(path: Path, data: bytes | None = None) -> Source:
