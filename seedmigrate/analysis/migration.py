@@ -747,37 +747,29 @@ def init_points(facts: FileFacts, *, planned: bool = True) -> list[Slot]:
 def serves(facts: FileFacts, node: ast.AST) -> bool:
     """``init`` (existing or planned) runs before ``node`` on every path."""
     library = not has_init(facts) and init_plan(facts) is None
-    if library and _in_new_process(facts, node):
-        return False  # the entry's init ran in the parent process, not in this one
-    if library and _entries_do_not_init(facts, node):
-        return False
+    if library and _library_gap(facts, node) is not None:
+        return False  # a new process, or entry scripts that never call init
     return facts.flow.served(node, init_points(facts), library=library)
 
 
-def _in_new_process(facts: FileFacts, node: ast.AST) -> bool:
-    """``node`` is in a library function the project runs in a new process
-    (``mp.Process(target=train)`` in the entry script, ``train`` here)."""
+def _library_gap(facts: FileFacts, node: ast.AST):
+    """Why the project's entry scripts' ``init`` does not run before ``node``, a
+    statement of a library function: the call that starts the function in a new
+    process (a :class:`~seedmigrate.analysis.project.CallEdge`), ``"entries"`` when the
+    entry scripts that run it do not (all) call ``init``, now or after apply; ``None``
+    when it does run first, or there is no project to tell."""
     project = facts.project
     if project is None or project.module is None:
-        return False
-    scope = facts.flow.scope_of_node(node)
-    return scope is not facts.ctx.tree and (
-        project.started_in_new_process(scope, facts.ctx) is not None
-    )
-
-
-def _entries_do_not_init(facts: FileFacts, node: ast.AST) -> bool:
-    """``node`` is in a library function of a project whose entry scripts that run it do
-    not (all) call ``seeder.init``, now or after apply: a reseed there would raise."""
-    project = facts.project
-    if project is None or project.module is None or project.is_entry_script:
-        return False
+        return None
     scope = facts.flow.scope_of_node(node)
     if scope is facts.ctx.tree:
-        return False
-    return project.callers(scope, facts.ctx) is not None and not (
-        project.run_by_initialising_entries(scope, facts.ctx)
-    )
+        return None
+    edge = project.started_in_new_process(scope, facts.ctx)
+    if edge is not None:
+        return edge
+    if project.is_entry_script or project.callers(scope, facts.ctx) is None:
+        return None
+    return None if project.run_by_initialising_entries(scope, facts.ctx) else "entries"
 
 
 def covers_site(flow: Flow, points: list[Slot], stmt: ast.AST) -> bool:
@@ -798,22 +790,20 @@ def unserved_reason(facts: FileFacts, node: ast.AST) -> str | None:
             f"`{scope.name}` runs in a new process (mp.spawn / Process), which does not inherit "
             "seeder.init from its parent; call seeder.init in it, after its distributed set-up"
         )
-    project = facts.project
-    if scope is not facts.ctx.tree and project is not None and project.module is not None:
-        edge = project.started_in_new_process(scope, facts.ctx)
-        if edge is not None:
-            started = f"{edge.location.path.name}:{edge.location.line}"
-            return (
-                f"it runs in a new process ({edge.via} at {started}), which does not inherit "
-                "seeder.init from the entry script; call seeder.init at the start of that "
-                "process (apply puts init only in entry scripts)"
-            )
-        if _entries_do_not_init(facts, node):
-            return (
-                "the entry scripts that run it do not call seeder.init (nothing there is "
-                "seeded or trained for apply to put it after); add seeder.init to them, then "
-                "apply adds this reseed"
-            )
+    gap = _library_gap(facts, node)
+    if gap == "entries":
+        return (
+            "the entry scripts that run it do not call seeder.init (nothing there is "
+            "seeded or trained for apply to put it after); add seeder.init to them, then "
+            "apply adds this reseed"
+        )
+    if gap is not None:
+        return (
+            f"it runs in a new process ({gap.via} at {gap.location.path.name}:"
+            f"{gap.location.line}), which does not inherit seeder.init from the entry "
+            "script; call seeder.init at the start of that process (apply puts init only "
+            "in entry scripts)"
+        )
     plan = init_plan(facts)
     where = ""
     if plan is not None and plan.points:

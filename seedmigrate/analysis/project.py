@@ -1892,32 +1892,38 @@ class ProjectIndex:
                     ):
                         names.add(local)
 
+    def _edges_up(self, symbol: Symbol) -> Iterator[CallEdge]:
+        """Every call edge on a chain of calls that ends at ``symbol``, walked up level
+        by level (each caller once; a module's top level ends a chain)."""
+        seen = {symbol}
+        level = [symbol]
+        while level:
+            self._grep({s.name for s in level})  # one pass over the files per level
+            following = []
+            for current in level:
+                for edge in self.callers(current):
+                    yield edge
+                    caller = edge.caller
+                    if caller.qualname != "<module>" and caller not in seen:
+                        seen.add(caller)
+                        following.append(caller)
+            level = following
+
     def entry_scripts_reaching(self, symbol: Symbol) -> tuple[str, ...]:
         """The entry scripts from whose top-level code (or console-script function) a
         chain of calls reaches ``symbol``, by module name, sorted."""
         entries = self.entry_scripts
         functions = {(e.module, e.function) for e in entries.values() if e.function is not None}
         reached: set[str] = set()
-        seen = {symbol}
-        level = [symbol]
         if (symbol.module, symbol.qualname) in functions:
             reached.add(symbol.module)
-        while level:
-            self._grep({s.name for s in level})  # one pass over the files per level
-            following = []
-            for current in level:
-                for edge in self.callers(current):
-                    caller = edge.caller
-                    if caller.qualname == "<module>":
-                        if caller.module in entries:
-                            reached.add(caller.module)
-                        continue
-                    if (caller.module, caller.qualname) in functions:
-                        reached.add(caller.module)
-                    if caller not in seen:
-                        seen.add(caller)
-                        following.append(caller)
-            level = following
+        for edge in self._edges_up(symbol):
+            caller = edge.caller
+            if caller.qualname == "<module>":
+                if caller.module in entries:
+                    reached.add(caller.module)
+            elif (caller.module, caller.qualname) in functions:
+                reached.add(caller.module)
         return tuple(sorted(reached))
 
     def started_in_new_process(self, symbol: Symbol) -> CallEdge | None:
@@ -1925,20 +1931,10 @@ class ProjectIndex:
         that runs it in a new process (``mp.Process(target=...)``, ``mp.spawn(...)``,
         ``pool.map(...)``): seeding state set up by the parent does not reach it there.
         ``None`` when there is none."""
-        seen = {symbol}
-        level = [symbol]
-        while level:
-            self._grep({s.name for s in level})
-            following = []
-            for current in level:
-                for edge in self.callers(current):
-                    if edge.kind == "reference" and starts_process(edge.via):
-                        return edge
-                    if edge.caller.qualname != "<module>" and edge.caller not in seen:
-                        seen.add(edge.caller)
-                        following.append(edge.caller)
-            level = following
-        return None
+        return next(
+            (e for e in self._edges_up(symbol) if e.kind == "reference" and starts_process(e.via)),
+            None,
+        )
 
     # -- serialisation ---------------------------------------------------------------
 

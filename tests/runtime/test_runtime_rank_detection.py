@@ -56,27 +56,22 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _two_gloo_ranks(*extra: str) -> list[tuple[dict, list[str]]]:
+    """Ranks 0 and 1 of a gloo group (tcp init, explicit ranks), each in its own
+    interpreter: their reports and drawn-seed lines."""
+    method = f"tcp://127.0.0.1:{_free_port()}"
+    common = ("--setup", "gloo", "--backend", "torch", "--world-size", "2")
+    procs = [
+        _start(*extra, *common, "--rank", str(rank), "--init-method", method) for rank in range(2)
+    ]
+    return [_finish(proc) for proc in procs]
+
+
 @pytest.mark.slow  # two cooperating gloo processes
 def test_init_after_init_process_group_reads_the_group_and_shares_the_drawn_seed():
     # No RANK/WORLD_SIZE in the environment: the group (tcp init, explicit ranks) is the
     # only place the rank can come from.
-    method = f"tcp://127.0.0.1:{_free_port()}"
-    procs = [
-        _start(
-            "--setup",
-            "gloo",
-            "--backend",
-            "torch",
-            "--rank",
-            str(rank),
-            "--world-size",
-            "2",
-            "--init-method",
-            method,
-        )  # fmt: skip
-        for rank in range(2)
-    ]
-    (rank0, err0), (rank1, err1) = (_finish(proc) for proc in procs)
+    (rank0, err0), (rank1, err1) = _two_gloo_ranks()
     assert (rank0["rank"], rank0["world_size"]) == (0, 2)
     assert (rank1["rank"], rank1["world_size"]) == (1, 2)
     assert rank0["master"] == rank1["master"]  # drawn on rank 0, broadcast over gloo
@@ -88,24 +83,7 @@ def test_init_after_init_process_group_reads_the_group_and_shares_the_drawn_seed
 def test_seeds_drawn_before_the_group_and_handed_back_become_rank_0s():
     # Each process draws its own seed before the group exists and writes it into
     # args.seed; the init after init_process_group gets it back and must not keep it.
-    method = f"tcp://127.0.0.1:{_free_port()}"
-    procs = [
-        _start(
-            "--init-before-group",
-            "--setup",
-            "gloo",
-            "--backend",
-            "torch",
-            "--rank",
-            str(rank),
-            "--world-size",
-            "2",
-            "--init-method",
-            method,
-        )  # fmt: skip
-        for rank in range(2)
-    ]
-    (rank0, err0), (rank1, err1) = (_finish(proc) for proc in procs)
+    (rank0, err0), (rank1, err1) = _two_gloo_ranks("--init-before-group")
     assert (rank0["world_size"], rank1["world_size"]) == (2, 2)
     assert rank0["master"] == rank1["master"]
     # each drew and said so before the group; rank 0 says nothing new after it
